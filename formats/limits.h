@@ -1,0 +1,56 @@
+/*
+ * Every cap on memory that grows with input, in one place (STYLE.md 6).
+ * docs/limits.md explains each; the report counts what a cap discarded.
+ */
+#ifndef WFPDIAG_FORMATS_LIMITS_H
+#define WFPDIAG_FORMATS_LIMITS_H
+
+/* Largest link-layer frame we accept from a capture file. */
+#define LIMIT_FRAME_BYTES (256u * 1024u)
+/* IP reassembly: datagrams in flight, bytes held, seconds a partial
+ * datagram may wait, fragments per datagram. */
+#define LIMIT_FRAG_DATAGRAMS 1024u
+#define LIMIT_FRAG_BYTES (16u * 1024u * 1024u)
+#define LIMIT_FRAG_AGE_SEC 30u
+#define LIMIT_FRAG_PIECES 128u
+/* An IP datagram cannot exceed this (IPv6 jumbograms are not supported). */
+#define LIMIT_IP_DATAGRAM 65535u
+/* IPv6 extension headers walked before giving up. */
+#define LIMIT_IPV6_EXT_HEADERS 16u
+/* VLAN tags walked (802.1Q/802.1ad stacks). */
+#define LIMIT_VLAN_TAGS 8u
+
+/* IKE decoding: payloads per message, proposals per SA payload,
+ * transforms per proposal, attributes per transform, SKF fragments. */
+#define LIMIT_IKE_PAYLOADS 128u
+#define LIMIT_IKE_PROPOSALS 64u
+#define LIMIT_IKE_TRANSFORMS 64u
+#define LIMIT_IKE_ATTRIBUTES 16u
+#define LIMIT_IKE_TS 64u
+#define LIMIT_IKE_CERTREQ_HASHES 64u
+#define LIMIT_SKF_FRAGMENTS 64u
+#define LIMIT_SKF_BYTES (256u * 1024u)
+
+/* SA tables: live IKE and ESP SAs; seconds of silence after which an SA
+ * is finalised and flushed (memory grows with SAs alive, not packets). */
+#define LIMIT_IKE_SAS 65536u
+#define LIMIT_ESP_SAS 262144u
+#define LIMIT_SA_IDLE_SEC 600u
+/* Exchanges remembered per IKE SA timeline, frames kept as evidence. */
+#define LIMIT_SA_EXCHANGES 256u
+#define LIMIT_EVIDENCE_FRAMES 16u
+/* Failure events kept for the report (the frequency table keeps counting
+ * past this). */
+#define LIMIT_REPORT_EVENTS 100000u
+
+/* Text inputs (key tables, daemon logs, policy files): longest line. */
+#define LIMIT_TEXT_LINE (64u * 1024u)
+#define LIMIT_KEYS 65536u
+/* XML reader: element nesting depth and text node size. */
+#define LIMIT_XML_DEPTH 64u
+#define LIMIT_XML_TEXT (1024u * 1024u)
+/* Archive members analysed in memory. */
+#define LIMIT_ARCHIVE_MEMBERS 4096u
+#define LIMIT_ARCHIVE_MEMBER_BYTES (4ull * 1024u * 1024u * 1024u)
+
+#endif

@@ -1,0 +1,87 @@
+/*
+ * The bounds-checked reader: the only way wfpdiag reads untrusted bytes
+ * (STYLE.md 3). A struct rd is a view (buf, len) with a cursor off, the
+ * absolute offset of buf[0] in the enclosing input (base, so errors can
+ * name the place) and a sticky error.
+ *
+ * Invariant: off <= len. Every check is written "n > len - off", which
+ * cannot overflow. After the first failed read err is set (RC_SHORT unless
+ * rd_fail() said otherwise) and every later read returns 0/NULL and
+ * consumes nothing, so a fixed header can be read in one go and checked
+ * once with rd_ok() before any value is acted on.
+ *
+ * Readers are plain values: copy them freely. Views returned by
+ * rd_bytes() point into the caller's buffer and live as long as it does.
+ */
+#ifndef WFPDIAG_FORMATS_RD_H
+#define WFPDIAG_FORMATS_RD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "formats/rc.h"
+
+struct rd {
+	const uint8_t *buf; /* view, not owned */
+	size_t len;         /* bytes in buf */
+	size_t off;         /* cursor, off <= len */
+	size_t base;        /* absolute offset of buf[0] in the input */
+	enum rc err;        /* sticky: RC_OK until a read fails */
+};
+
+/* A reader over len bytes at buf, cursor at 0, absolute base 0. */
+struct rd rd_init(const uint8_t *buf, size_t len);
+
+static inline bool
+rd_ok(const struct rd *r)
+{
+	return r->err == RC_OK;
+}
+
+static inline size_t
+rd_left(const struct rd *r)
+{
+	return r->len - r->off;
+}
+
+/* Absolute offset of the cursor in the enclosing input (for messages). */
+static inline size_t
+rd_pos(const struct rd *r)
+{
+	return r->base + r->off;
+}
+
+/* Marks the reader failed with rc (first error wins). */
+void rd_fail(struct rd *r, enum rc rc);
+
+uint8_t rd_u8(struct rd *r);
+uint16_t rd_be16(struct rd *r);
+uint32_t rd_be24(struct rd *r);
+uint32_t rd_be32(struct rd *r);
+uint64_t rd_be64(struct rd *r);
+uint16_t rd_le16(struct rd *r);
+uint32_t rd_le32(struct rd *r);
+uint64_t rd_le64(struct rd *r);
+
+/* Byte at off+i without consuming; 0 and no error when out of range. */
+uint8_t rd_peek_u8(const struct rd *r, size_t i);
+
+/* View of the next n bytes (consumed); NULL and RC_SHORT if fewer left.
+ * n == 0 returns a non-NULL pointer when the reader is ok. */
+const uint8_t *rd_bytes(struct rd *r, size_t n);
+/* Copies the next n bytes into dst (consumed); dst zeroed on failure. */
+bool rd_copy(struct rd *r, void *dst, size_t n);
+/* Skips n bytes. */
+void rd_skip(struct rd *r, size_t n);
+
+/* The next n bytes as their own reader; the parent skips them. On
+ * failure returns a failed, empty reader and fails the parent. */
+struct rd rd_sub(struct rd *r, size_t n);
+/* Everything left as a reader; the parent is left empty. */
+struct rd rd_rest(struct rd *r);
+/* The last n bytes of what is left as a reader (ICVs, ESP trailers); the
+ * parent's end moves back by n. */
+struct rd rd_tail(struct rd *r, size_t n);
+
+#endif

@@ -1,0 +1,33 @@
+/*
+ * Helpers shared by the Criterion tests: paths to the tree, the built
+ * binary and ../shared, reading whole files, running the CLI.
+ */
+#ifndef WFPDIAG_TESTUTIL_H
+#define WFPDIAG_TESTUTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+/* Path under the source tree; returns a static buffer (one at a time). */
+const char *tu_src(const char *rel);
+/* Path under ../shared, or NULL (test should skip) when it is absent. */
+const char *tu_shared(const char *rel);
+/* Reads a whole file; *len gets its size. Caller frees. NULL on error. */
+uint8_t *tu_read_file(const char *path, size_t *len);
+/* Writes bytes to a fresh temporary file; returns its path (caller frees). */
+char *tu_write_temp(const uint8_t *data, size_t len, const char *suffix);
+/*
+ * Runs the wfpdiag binary with a shell-quoted argument string, captures
+ * stdout+stderr into *out (caller frees) and returns the exit status
+ * (or -1 when it did not exit normally).
+ */
+int tu_run_wfpdiag(const char *args, char **out);
+/* Runs a shell command, captures output as above. */
+int tu_run(const char *cmd, char **out);
+/* True when the named program is on PATH. */
+bool tu_have_tool(const char *name);
+/* True when running as root. */
+bool tu_is_root(void);
+
+#endif
