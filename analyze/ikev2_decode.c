@@ -204,7 +204,7 @@ pld_ke(struct rd *body, struct ikev2_msg *msg)
 
 /* IDi/IDr, RFC 7296 3.5: ID type (1), reserved (3), data. */
 static enum rc
-pld_id(struct rd *body, struct ikev2_id *id, struct ikev2_msg *msg)
+pld_id(struct rd *body, struct ikev2_identity *id, struct ikev2_msg *msg)
 {
 	size_t at = rd_pos(body);
 
@@ -300,7 +300,7 @@ pld_nonce(struct rd *body, struct ikev2_msg *msg)
 
 /* Decodes the notification data whose meaning the RFCs fix. */
 static void
-notify_value(struct ikev2_notify *n)
+notify_value(struct ikev2_notif *n)
 {
 	struct rd d = n->data;
 	size_t len = rd_left(&d);
@@ -352,7 +352,7 @@ static enum rc
 pld_notify(struct rd *body, struct ikev2_msg *msg)
 {
 	size_t at = rd_pos(body);
-	struct ikev2_notify n = {0};
+	struct ikev2_notif n = {0};
 
 	n.protocol = rd_u8(body);
 	n.spi_size = rd_u8(body);
@@ -413,7 +413,7 @@ pld_vendor(struct rd *body, struct ikev2_msg *msg)
  * start port (2), end port (2), start address, end address.
  */
 static enum rc
-pld_ts(struct rd *body, struct ikev2_ts *ts, uint8_t *n_out,
+pld_ts(struct rd *body, struct ikev2_selector *ts, uint8_t *n_out,
     struct ikev2_msg *msg)
 {
 	size_t at = rd_pos(body);
@@ -424,7 +424,7 @@ pld_ts(struct rd *body, struct ikev2_ts *ts, uint8_t *n_out,
 		return fail(msg, RC_MALFORMED, at, "TS payload shorter than 4");
 	*n_out = 0;
 	for (i = 0; i < n; i++) {
-		struct ikev2_ts t = {0};
+		struct ikev2_selector t = {0};
 		size_t sat = rd_pos(body);
 		uint16_t slen;
 		struct rd s;
@@ -733,7 +733,7 @@ ike_major_version(const uint8_t *bytes, size_t len)
 	return bytes[17] >> 4;
 }
 
-const struct ikev2_notify *
+const struct ikev2_notif *
 ikev2_msg_notify(const struct ikev2_msg *msg, uint16_t type)
 {
 	uint16_t i;
@@ -744,7 +744,7 @@ ikev2_msg_notify(const struct ikev2_msg *msg, uint16_t type)
 	return NULL;
 }
 
-const struct ikev2_notify *
+const struct ikev2_notif *
 ikev2_msg_error_notify(const struct ikev2_msg *msg)
 {
 	uint16_t i;
@@ -774,13 +774,14 @@ ikev2_msg_chain_text(const struct ikev2_msg *msg, char *dst, size_t len)
 			    msg->notify[n++].type));
 		else
 			w = snprintf(dst + used, len - used, "%s%s",
-			    i ? " " : "", ikev2_payload_abbrev(t));
+			    i ? " " : "", ikev2_payload_abbrev(t,
+			    (msg->hdr.flags & IKEV2_FLAG_INITIATOR) != 0));
 		if (w < 0)
 			break;
 		used += (size_t)w;
 	}
 	if (msg->has_sk && used < len)
 		snprintf(dst + used, len - used, "{%s}",
-		    ikev2_payload_abbrev(msg->sk_inner));
+		    ikev2_payload_short(msg->sk_inner));
 	return dst;
 }

@@ -19,14 +19,10 @@
 #include <stdint.h>
 
 #include "analyze/ikev2_proposal.h"
+#include "analyze/ikev2_registry.h"
 #include "formats/limits.h"
 #include "formats/rd.h"
 
-#define IKEV2_HDR_LEN 28
-#define IKEV2_GENERIC_HDR_LEN 4
-#define IKEV2_FLAG_I 0x08  /* sender is the original initiator */
-#define IKEV2_FLAG_V 0x10  /* sender could speak a higher version */
-#define IKEV2_FLAG_R 0x20  /* message is a response */
 
 struct ikev2_hdr {
 	uint8_t spi_i[8];     /* network order */
@@ -47,7 +43,7 @@ struct ikev2_pl {
 	uint32_t offset;      /* of the generic header in the message */
 };
 
-struct ikev2_notify {
+struct ikev2_notif {
 	uint8_t protocol;
 	uint8_t spi_size;
 	uint16_t type;
@@ -60,7 +56,7 @@ struct ikev2_notify {
 	bool data_bad;        /* data length not what the RFC fixes */
 };
 
-struct ikev2_ts {
+struct ikev2_selector {
 	uint8_t type;          /* TS_IPV4_ADDR_RANGE ... */
 	uint8_t ip_proto;
 	uint16_t start_port, end_port;
@@ -68,7 +64,7 @@ struct ikev2_ts {
 	uint8_t start[16], end[16];
 };
 
-struct ikev2_id {
+struct ikev2_identity {
 	bool present;
 	uint8_t type;
 	struct rd data;        /* view */
@@ -90,7 +86,7 @@ struct ikev2_msg {
 	uint16_t ke_group;
 	uint32_t ke_len;               /* key exchange data bytes */
 	uint32_t nonce_len;
-	struct ikev2_id idi, idr;
+	struct ikev2_identity idi, idr;
 	uint8_t n_cert;
 	uint8_t cert_enc;              /* of the first CERT */
 	struct rd cert;                /* first CERT data, view */
@@ -102,7 +98,7 @@ struct ikev2_msg {
 	uint8_t auth_method;
 	uint32_t auth_len;
 	uint16_t n_notify;
-	struct ikev2_notify notify[LIMIT_IKE_PAYLOADS];
+	struct ikev2_notif notify[LIMIT_IKE_PAYLOADS];
 	uint8_t n_delete;
 	uint8_t del_protocol;          /* of the first Delete */
 	uint16_t del_n_spi;
@@ -111,7 +107,7 @@ struct ikev2_msg {
 	uint8_t n_vendor;
 	struct rd vendor[8];           /* first 8 Vendor IDs, views */
 	uint8_t n_tsi, n_tsr;
-	struct ikev2_ts tsi[LIMIT_IKE_TS], tsr[LIMIT_IKE_TS];
+	struct ikev2_selector tsi[LIMIT_IKE_TS], tsr[LIMIT_IKE_TS];
 	bool has_cp;
 	uint8_t cp_type;
 	uint16_t cp_n_attr;
@@ -147,10 +143,10 @@ enum rc ikev2_decode(const uint8_t *bytes, size_t len,
 int ike_major_version(const uint8_t *bytes, size_t len);
 
 /* Finds the first notify of a type; NULL when absent. */
-const struct ikev2_notify *ikev2_msg_notify(const struct ikev2_msg *msg,
+const struct ikev2_notif *ikev2_msg_notify(const struct ikev2_msg *msg,
     uint16_t type);
 /* First error-type notify (< 16384), including MS_STATUS; NULL none. */
-const struct ikev2_notify *ikev2_msg_error_notify(const struct ikev2_msg *m);
+const struct ikev2_notif *ikev2_msg_error_notify(const struct ikev2_msg *m);
 
 /*
  * The payload chain as text, tshark-like ("SA KE Nonce N(NAT_DETECTION_
