@@ -113,7 +113,7 @@ Test(ikev2_registry, notify_kinds_follow_rfc7296_ranges)
 			cr_expect(v >= 16384 && v < 40960, "%s", name);
 			break;
 		case IKEV2_NOTIFY_PRIVATE:
-			/* private ranges, or IKEv1 values in the status range */
+			/* private range, or IKEv1 value in status range */
 			cr_expect(v >= 8192, "%s", name);
 			break;
 		}
