@@ -127,7 +127,7 @@ size_t
 vendor_id_text(const uint8_t *vid, size_t len, char *dst, size_t size)
 {
 	const struct vendor_id_row *r = lookup(vid, len);
-	size_t used = 0, n;
+	size_t used = 0, n, rest;
 
 	if (dst == NULL)
 		size = 0;
@@ -143,12 +143,13 @@ vendor_id_text(const uint8_t *vid, size_t len, char *dst, size_t size)
 	}
 	put(dst, size, &used, r->name);
 	n = strlen(r->hex) / 2;
-	if (n < len && printable(vid + n, len - n)) {
+	rest = len - n;
+	if (rest > 0 && printable(vid + n, rest)) {
 		put(dst, size, &used, " ");
-		put_text(dst, size, &used, vid + n, len - n < 64 ? len - n : 64);
-	} else if (n < len) {
+		put_text(dst, size, &used, vid + n, rest < 64 ? rest : 64);
+	} else if (rest > 0) {
 		put(dst, size, &used, " +");
-		put_hex(dst, size, &used, vid + n, len - n < 32 ? len - n : 32);
+		put_hex(dst, size, &used, vid + n, rest < 32 ? rest : 32);
 	}
 	return used;
 }
