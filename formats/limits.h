@@ -53,4 +53,9 @@
 #define LIMIT_ARCHIVE_MEMBERS 4096u
 #define LIMIT_ARCHIVE_MEMBER_BYTES (4ull * 1024u * 1024u * 1024u)
 
+/* cab_reader (formats/cab_reader.c): bytes of a cabinet's header region
+ * (CFHEADER + reserve + CFFOLDERs + CFFILEs) read into memory to check it:
+ * 36 + 4 + 60000 + 65535 folders * (8 + 255) + 65535 files * (16 + 256). */
+#define LIMIT_CAB_HEADER_BYTES (36u * 1024u * 1024u)
+
 #endif
