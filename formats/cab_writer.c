@@ -533,7 +533,7 @@ worst_size(const struct cab_writer *w, size_t nlen, uint64_t size)
 {
 	/* In flight, the filling block with the member, and one more for a
 	 * partial block flushed when the member starts a folder. */
-	uint64_t blocks = (w->filled - w->tail) + 1 +
+	uint64_t blocks = (w->filled - w->tail) + (w->fill > 0) +
 	    (w->fill + size + CAB_BLOCK_BYTES - 1) / CAB_BLOCK_BYTES;
 
 	return CFHEADER_BYTES + (uint64_t)(w->nfolders + 1) * CFFOLDER_BYTES +
