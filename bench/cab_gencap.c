@@ -34,6 +34,15 @@ put_le32(uint8_t *p, uint32_t v)
 }
 
 static void
+put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static void
 random_fill(uint8_t *p, size_t n)
 {
 	size_t i;
@@ -73,9 +82,8 @@ esp(uint8_t *p, unsigned flow, uint32_t seq)
 	size_t body = 64 + next32() % 1336, h;
 
 	h = headers(p, flow, 4 + 8 + body, 4500);
-	memset(p + h, 0, 4); /* non-ESP marker absent: ESP-in-UDP */
-	put_le32(p + h, 0x1000 + flow);
-	put_le32(p + h + 4, seq);
+	put_be32(p + h, 0x1000 + flow); /* SPI */
+	put_be32(p + h + 4, seq);
 	random_fill(p + h + 8, body + 4);
 	return h + 12 + body;
 }
@@ -137,9 +145,9 @@ main(int argc, char **argv)
 	fwrite(gh, 1, sizeof(gh), f);
 	while (done < want) {
 		r = next32() % 100;
-		if (r < 70)
+		if (r < 55)
 			len = esp(pkt, r % 16, (uint32_t)n);
-		else if (r < 85)
+		else if (r < 75)
 			len = ike(pkt, r % 16);
 		else
 			len = text(pkt, r % 16, n);

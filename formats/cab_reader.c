@@ -290,17 +290,21 @@ cf_data(struct cab_reader *r, struct cf *c, uint32_t fi)
 		rd_skip(&d, 4);
 		cb = rd_le16(&d);
 		ucb = rd_le16(&d);
-		if (cb > MAX_CBDATA || ucb > MAX_UNCOMP ||
-		    cb > c->cb_cabinet - off - 8u - c->rsv_data) {
+		if (cb > MAX_CBDATA || ucb > MAX_UNCOMP) {
 			seterr(r, "member '%s': CFDATA block %u of folder %u "
 			    "at offset %llu: cbData %u, cbUncomp %u (at most "
-			    "%u, %u, and %llu left in the cabinet)",
-			    member_at(c, fi, fo->ubytes), b, fi,
+			    "%u and %u)", member_at(c, fi, fo->ubytes), b, fi,
 			    (unsigned long long)off, cb, ucb, MAX_CBDATA,
-			    MAX_UNCOMP, (unsigned long long)(c->cb_cabinet -
-			    off - 8u - c->rsv_data));
-			return cb > MAX_CBDATA || ucb > MAX_UNCOMP ?
-			    RC_MALFORMED : RC_SHORT;
+			    MAX_UNCOMP);
+			return RC_MALFORMED;
+		}
+		if (cb > c->cb_cabinet - off - 8u - c->rsv_data) {
+			seterr(r, "member '%s': CFDATA block %u of folder %u "
+			    "at offset %llu: cbData %u > %llu bytes left in the "
+			    "cabinet", member_at(c, fi, fo->ubytes), b, fi,
+			    (unsigned long long)off, cb, (unsigned long long)
+			    (c->cb_cabinet - off - 8u - c->rsv_data));
+			return RC_SHORT;
 		}
 		off += 8u + c->rsv_data + cb;
 		fo->ubytes += ucb;
