@@ -59,4 +59,9 @@
 #define LIMIT_PCAPNG_BLOCK (LIMIT_FRAME_BYTES + 64u * 1024u)
 #define LIMIT_PCAPNG_IFACES 4096u
 
+/* cab_reader (formats/cab_reader.c): bytes of a cabinet's header region
+ * (CFHEADER + reserve + CFFOLDERs + CFFILEs) read into memory to check it:
+ * 36 + 4 + 60000 + 65535 folders * (8 + 255) + 65535 files * (16 + 256). */
+#define LIMIT_CAB_HEADER_BYTES (36u * 1024u * 1024u)
+
 #endif
