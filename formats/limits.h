@@ -53,4 +53,12 @@
 #define LIMIT_ARCHIVE_MEMBERS 4096u
 #define LIMIT_ARCHIVE_MEMBER_BYTES (4ull * 1024u * 1024u * 1024u)
 
+/* crypto (analyze/sk_crypto, keystore; formats/keytab): SKF messages
+ * reassembled at once, unassigned key sets tried per message, bytes in
+ * one key (hex text), rows in one key table file. */
+#define LIMIT_SKF_MESSAGES 64u
+#define LIMIT_UNASSIGNED_TRIES 64u
+#define LIMIT_KEY_BYTES 512u
+#define LIMIT_KEYTAB_ROWS 65536u
+
 #endif
