@@ -59,6 +59,7 @@ struct ctu_msg {
 	uint8_t spi_i[8], spi_r[8];
 	uint8_t flags;   /* IKE header flags (0x08 = from initiator) */
 	uint32_t msgid;
+	unsigned frame;  /* 1-based frame number in the capture */
 };
 
 /* Walks the payload chain to the SK (46) or SKF (53) payload. */
@@ -103,6 +104,7 @@ ctu_read_ike(const char *path, struct ctu_msg *msgs, int max)
 	const u_char *p;
 	pcap_t *pc = pcap_open_offline(path, err);
 	int n = 0, dlt;
+	unsigned frame = 0;
 
 	if (pc == NULL)
 		return -1;
@@ -111,6 +113,7 @@ ctu_read_ike(const char *path, struct ctu_msg *msgs, int max)
 		size_t off = dlt == DLT_NULL ? 4 : 14, ihl, len;
 		unsigned sport, dport;
 
+		frame++;
 		if (h->caplen < off + 28 || (p[off] >> 4) != 4 ||
 		    p[off + 9] != 17)
 			continue;
@@ -132,6 +135,7 @@ ctu_read_ike(const char *path, struct ctu_msg *msgs, int max)
 			continue;
 		memcpy(msgs[n].data, p + off, len);
 		msgs[n].len = len;
+		msgs[n].frame = frame;
 		ctu_find_sk(&msgs[n]);
 		n++;
 	}

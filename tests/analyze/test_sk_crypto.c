@@ -847,3 +847,310 @@ Test(sk_crypto, esp_without_integrity_key_decrypts_unchecked,
 	cr_expect_eq(res.next_header, 4);
 	sealed_free(&o);
 }
+
+/* --- real captures with published keys ----------------------------------- */
+
+#include "analyze/keystore.h"
+#include "formats/keytab.h"
+
+/* A key store holding only the key row for one capture. */
+static struct keystore *
+corpus_keys(const char *capture)
+{
+	struct keytab *all = keytab_new(), *one = keytab_new();
+	struct keystore *ks = keystore_new();
+	struct keystore_load st;
+	const char *base = strrchr(capture, '/') + 1;
+	char path[4096];
+	size_t i;
+
+	if (strncmp(capture, "openswan/", 9) == 0)
+		snprintf(path, sizeof(path), "%s",
+		    tu_shared("corpus/openswan/keys/KEYS.tsv"));
+	else if (strncmp(capture, "wireshark/", 10) == 0)
+		snprintf(path, sizeof(path), "%s",
+		    tu_shared("corpus/wireshark/keys/ikev2_decryption_table"));
+	else
+		snprintf(path, sizeof(path), "%s",
+		    tu_shared("corpus/tcpdump/ikev2pI2-secrets.txt"));
+	cr_assert_eq(keytab_load(all, KEYTAB_AUTO, path), RC_OK, "%s",
+	    keytab_errmsg(all));
+	for (i = 0; i < keytab_ike_count(all); i++) {
+		const struct keytab_ike *r = keytab_ike_at(all, i);
+
+		if (r->label[0] == '\0' || strcmp(r->label, base) == 0)
+			cr_assert_eq(keytab_add_ike(one, r), RC_OK);
+	}
+	cr_assert_eq(keystore_add_keytab(ks, one, &st), RC_OK);
+	keytab_free(all);
+	keytab_free(one);
+	return ks;
+}
+
+/* Top-level inner payload chain must fill the plaintext exactly. */
+static void
+expect_chain_fills(const uint8_t *p, size_t n, uint8_t first,
+    const char *what)
+{
+	size_t off = 0, plen;
+	uint8_t np = first;
+	int count = 0;
+
+	while (np != 0 && count++ < 64) {
+		cr_assert_leq(off + 4, n, "%s: payload header past the end",
+		    what);
+		np = p[off];
+		plen = (size_t)p[off + 2] << 8 | p[off + 3];
+		cr_assert_geq(plen, 4, "%s", what);
+		off += plen;
+	}
+	cr_expect_eq(off, n, "%s: inner payloads end at %zu of %zu", what,
+	    off, n);
+}
+
+/* AUTH payload data (RFC 7296 3.8) of the decrypted chain, as hex. */
+static void
+auth_data_hex(const uint8_t *p, size_t n, uint8_t first, char *hex,
+    size_t cap)
+{
+	size_t off = 0, plen, i;
+	uint8_t np = first, type;
+
+	hex[0] = '\0';
+	while (np != 0 && off + 4 <= n) {
+		type = np;
+		np = p[off];
+		plen = (size_t)p[off + 2] << 8 | p[off + 3];
+		if (type == 39 && plen > 8 && off + plen <= n) {
+			for (i = 8; i < plen && 2 * (i - 8) + 3 < cap; i++)
+				snprintf(hex + 2 * (i - 8), 3, "%02x",
+				    p[off + i]);
+			return;
+		}
+		if (plen < 4)
+			return;
+		off += plen;
+	}
+}
+
+struct golden {
+	char capture[160];
+	unsigned frame;
+	unsigned sk_np;
+	int inner_np;   /* -1 unknown */
+	enum rc rc;
+};
+
+static size_t
+load_golden(struct golden *g, size_t max)
+{
+	size_t len, n = 0;
+	uint8_t *text = tu_read_file(tu_src("tests/analyze/data/crypto/"
+	    "corpus-sk.tsv"), &len);
+	char *line, *save = NULL, inner[8], rc[8];
+
+	cr_assert_not_null(text);
+	text = realloc(text, len + 1);
+	text[len] = '\0';
+	for (line = strtok_r((char *)text, "\n", &save); line && n < max;
+	    line = strtok_r(NULL, "\n", &save)) {
+		if (line[0] == '#')
+			continue;
+		cr_assert_eq(sscanf(line, "%159s %u %u %7s %7s", g[n].capture,
+		    &g[n].frame, &g[n].sk_np, inner, rc), 5, "%s", line);
+		g[n].inner_np = inner[0] == '-' ? -1 :
+		    (int)strtol(inner, NULL, 10);
+		g[n].rc = strcmp(rc, "OK") == 0 ? RC_OK :
+		    strcmp(rc, "AUTH") == 0 ? RC_AUTH : RC_MALFORMED;
+		n++;
+	}
+	free(text);
+	return n;
+}
+
+static struct ctu_msg msgs[8];
+
+/* Decrypts one golden row's message; returns the rc, fills out/res. */
+static enum rc
+golden_decrypt(const struct golden *g, struct keystore *ks,
+    const struct ctu_msg **mp, unsigned flags, struct buf *out,
+    struct sk_result *res, const struct keystore_ike **kp)
+{
+	char path[4096];
+	const struct keystore_ike *k;
+	const struct ctu_msg *m = NULL;
+	bool from_i;
+	int n, i;
+
+	snprintf(path, sizeof(path), "%s/corpus/%s", TEST_SHARED,
+	    g->capture);
+	n = ctu_read_ike(path, msgs, 8);
+	cr_assert_gt(n, 0, "%s unreadable", path);
+	for (i = 0; i < n; i++)
+		if (msgs[i].frame == g->frame)
+			m = &msgs[i];
+	cr_assert_not_null(m, "%s frame %u", g->capture, g->frame);
+	cr_assert_neq(m->sk_off, 0, "%s frame %u has no SK", g->capture,
+	    g->frame);
+	k = keystore_find_ike(ks, m->spi_i, m->spi_r);
+	cr_assert_not_null(k, "%s: no keys for the SPIs", g->capture);
+	from_i = (m->flags & 0x08) != 0;
+	*mp = m;
+	*kp = k;
+	return sk_decrypt(ctx, m->data, m->len, m->sk_off, m->sk_type,
+	    &k->suite, from_i ? k->sk_ei : k->sk_er,
+	    from_i ? k->sk_ai : k->sk_ar, flags, out, res);
+}
+
+Test(sk_crypto, corpus_captures_decrypt_as_tshark_does, .init = setup,
+    .fini = teardown)
+{
+	struct golden g[64];
+	size_t n, i;
+
+	if (tu_shared("corpus/MANIFEST.md") == NULL)
+		cr_skip_test("../shared/corpus is absent");
+	n = load_golden(g, 64);
+	cr_assert_geq(n, 40);
+	for (i = 0; i < n; i++) {
+		struct keystore *ks = corpus_keys(g[i].capture);
+		const struct keystore_ike *k;
+		const struct ctu_msg *m;
+		struct sk_result res;
+		struct buf out;
+		enum rc rc;
+
+		buf_init(&out, 65536);
+		rc = golden_decrypt(&g[i], ks, &m, 0, &out, &res, &k);
+		cr_expect_eq(rc, g[i].rc, "%s frame %u: %s (%s)", g[i].capture,
+		    g[i].frame, rc_name(rc), sk_ctx_errmsg(ctx));
+		cr_expect_eq(res.next_payload, g[i].sk_np, "%s", g[i].capture);
+		if (rc == RC_OK) {
+			cr_expect(res.icv_checked && res.icv_ok);
+			if (g[i].inner_np >= 0)
+				cr_expect_eq(out.data[0], g[i].inner_np,
+				    "%s frame %u first inner Next Payload",
+				    g[i].capture, g[i].frame);
+			expect_chain_fills(out.data, out.len, res.next_payload,
+			    g[i].capture);
+		}
+		buf_fini(&out);
+		keystore_free(ks);
+	}
+}
+
+/* wireshark/EXPECTATIONS.md: the AUTH data tshark shows in frame 3. */
+Test(sk_crypto, corpus_wireshark_auth_data_matches_expectations,
+    .init = setup, .fini = teardown)
+{
+	struct golden g[2] = {
+		{"wireshark/ikev2-decrypt-aes256cbc.pcapng", 3, 35, 41, RC_OK},
+		{"wireshark/ikev2-decrypt-aes256ccm16.pcapng", 3, 35, 41,
+		    RC_OK},
+	};
+	const char *want[2] = {
+		"e1a8d550064201a7ec024a85758d0673c61c5c510ac13bcd225d6327f50da3d3",
+		"fa2e74bdc01e30fb0b3ddc9723c9449095969da51f69e560209d2c2b7940210a",
+	};
+	size_t i;
+
+	if (tu_shared("corpus/MANIFEST.md") == NULL)
+		cr_skip_test("../shared/corpus is absent");
+	for (i = 0; i < 2; i++) {
+		struct keystore *ks = corpus_keys(g[i].capture);
+		const struct keystore_ike *k;
+		const struct ctu_msg *m;
+		struct sk_result res;
+		struct buf out;
+		char hex[300];
+
+		buf_init(&out, 65536);
+		cr_assert_eq(golden_decrypt(&g[i], ks, &m, 0, &out, &res, &k),
+		    RC_OK, "%s", sk_ctx_errmsg(ctx));
+		auth_data_hex(out.data, out.len, res.next_payload, hex,
+		    sizeof(hex));
+		cr_expect_str_eq(hex, want[i], "%s", g[i].capture);
+		buf_fini(&out);
+		keystore_free(ks);
+	}
+}
+
+Test(sk_crypto, corpus_ikev2pI2_decrypts_only_with_skip_icv, .init = setup,
+    .fini = teardown)
+{
+	struct golden g = {"tcpdump/ikev2pI2.pcap", 2, 35, 39, RC_AUTH};
+	const struct keystore_ike *k;
+	const struct ctu_msg *m;
+	struct keystore *ks;
+	struct sk_result res;
+	struct buf out;
+
+	if (tu_shared("corpus/MANIFEST.md") == NULL)
+		cr_skip_test("../shared/corpus is absent");
+	ks = corpus_keys(g.capture);
+	buf_init(&out, 65536);
+	cr_expect_eq(golden_decrypt(&g, ks, &m, 0, &out, &res, &k), RC_AUTH);
+	cr_expect_eq(golden_decrypt(&g, ks, &m, SK_SKIP_ICV, &out, &res, &k),
+	    RC_OK, "%s", sk_ctx_errmsg(ctx));
+	cr_expect(res.icv_checked && !res.icv_ok);
+	cr_expect_eq(out.data[0], 39, "IDi then AUTH, as tcpdump prints");
+	expect_chain_fills(out.data, out.len, res.next_payload, "ikev2pI2");
+	buf_fini(&out);
+	keystore_free(ks);
+}
+
+Test(sk_crypto, corpus_mutations_give_auth_and_truncations_fail_cleanly,
+    .init = setup, .fini = teardown)
+{
+	struct golden g[2] = {
+		{"wireshark/ikev2-decrypt-aes256cbc.pcapng", 4, 36, 39, RC_OK},
+		{"wireshark/ikev2-decrypt-aes256ccm16.pcapng", 4, 36, 39,
+		    RC_OK},
+	};
+	size_t i, cut;
+
+	if (tu_shared("corpus/MANIFEST.md") == NULL)
+		cr_skip_test("../shared/corpus is absent");
+	for (i = 0; i < 2; i++) {
+		struct keystore *ks = corpus_keys(g[i].capture);
+		const struct keystore_ike *k;
+		const struct ctu_msg *m;
+		struct ctu_msg *mm;
+		struct sk_result res;
+		struct buf out;
+		uint8_t kb[64];
+		struct secret *bad;
+		const struct secret *ek, *ak;
+
+		buf_init(&out, 65536);
+		cr_assert_eq(golden_decrypt(&g[i], ks, &m, 0, &out, &res, &k),
+		    RC_OK);
+		mm = (struct ctu_msg *)m;
+		ek = k->sk_er;
+		ak = k->sk_ar;
+		/* Wrong key: the initiator's keys on the responder's message */
+		cr_expect_eq(sk_decrypt(ctx, mm->data, mm->len, mm->sk_off, 46,
+		    &k->suite, k->sk_ei, k->sk_ai, 0, &out, &res), RC_AUTH);
+		memcpy(kb, secret_data(ek), secret_len(ek));
+		kb[secret_len(ek) - 1] ^= 1;  /* the salt for CCM */
+		bad = secret_new(kb, secret_len(ek));
+		if (ak == NULL)
+			cr_expect_eq(sk_decrypt(ctx, mm->data, mm->len,
+			    mm->sk_off, 46, &k->suite, bad, NULL, 0, &out,
+			    &res), RC_AUTH, "CCM salt flipped");
+		secret_free(bad);
+		mm->data[mm->len - 20] ^= 4;
+		cr_expect_eq(sk_decrypt(ctx, mm->data, mm->len, mm->sk_off, 46,
+		    &k->suite, ek, ak, 0, &out, &res), RC_AUTH);
+		mm->data[mm->len - 20] ^= 4;
+		for (cut = 0; cut < mm->len; cut++) {
+			enum rc rc = sk_decrypt(ctx, mm->data, cut,
+			    mm->sk_off, 46, &k->suite, ek, ak, 0, &out, &res);
+
+			cr_expect(rc == RC_SHORT || rc == RC_INVAL,
+			    "cut %zu: %s", cut, rc_name(rc));
+		}
+		buf_fini(&out);
+		keystore_free(ks);
+	}
+}
