@@ -53,4 +53,10 @@
 #define LIMIT_ARCHIVE_MEMBERS 4096u
 #define LIMIT_ARCHIVE_MEMBER_BYTES (4ull * 1024u * 1024u * 1024u)
 
+/* pcapng block reader (formats/pcapng.c, branch net): largest block read
+ * into memory (packet and interface blocks; other blocks are skipped
+ * without allocating) and interfaces per section. */
+#define LIMIT_PCAPNG_BLOCK (LIMIT_FRAME_BYTES + 64u * 1024u)
+#define LIMIT_PCAPNG_IFACES 4096u
+
 #endif
