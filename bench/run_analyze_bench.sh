@@ -19,6 +19,11 @@
 # The table goes to bench/results/analyze.md and stdout, together with the
 # load average before and after. Run it on a quiet machine.
 #
+# Then the Windows XML reader: bench/data/gen-winxml-500M.xml (gen_winxml),
+# timed with read_loop, `xmllint --stream --noout` (libxml2's streaming
+# reader alone: the ceiling for a libxml2-based reader) and
+# `wfpdiag analyze --format text FILE.xml`; table in bench/results/winxml.md.
+#
 # usage: bench/run_analyze_bench.sh [--quick]   (--quick: 200 MB only)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,7 +36,12 @@ RUNS=${RUNS:-5}
 TSHARK_2G_MAX=${TSHARK_2G_MAX:-900}
 mkdir -p "$D" "$R/raw"
 
-scripts/build.sh release
+if ! scripts/build.sh release; then
+	echo "run_analyze_bench: full build failed; building the bench tools" \
+	    "only (wfpdiag rows will say n/a)" >&2
+	cmake --build "$B" --target gen_capture gen_winxml pcap_loop \
+	    read_loop >/dev/null
+fi
 for sz in 200M 2G; do
 	[ $quick -eq 1 ] && [ $sz = 2G ] && continue
 	f=$D/gen-$sz.pcap
@@ -139,3 +149,51 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 		fi
 	done
 } | tee "$R/analyze.md"
+
+# ---- Windows XML reader -------------------------------------------------
+[ $quick -eq 1 ] && exit 0
+x=$D/gen-winxml-500M.xml
+[ -s "$x" ] || "$B/bench/gen_winxml" --size 500M --seed 1 --out "$x" \
+    >"$R/raw/gen-winxml-500M.txt"
+xbytes=$(stat -c %s "$x")
+cat "$x" >/dev/null
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+xrows=()
+best "xread" "$RUNS" "$B/bench/read_loop" "$x"
+xrows+=("read_loop (read(2), 1 MiB)|$BEST_WALL|$BEST_RSS")
+if command -v xmllint >/dev/null 2>&1; then
+	best "xmllint" 3 xmllint --stream --noout "$x"
+	xbase=$BEST_WALL
+	xrows+=("xmllint --stream --noout (libxml2 reader)|$BEST_WALL|$BEST_RSS")
+fi
+if "$B/cli/wfpdiag" analyze --format text "$x" >/dev/null \
+    2>"$R/raw/winxml-probe.err"; then
+	best "xanalyze" 3 "$B/cli/wfpdiag" analyze --format text "$x"
+	xrows+=("wfpdiag analyze --format text|$BEST_WALL|$BEST_RSS")
+else
+	xrows+=("wfpdiag analyze --format text|n/a|")
+fi
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+{
+	echo "# Windows XML reader benchmark ($(date -u +%Y-%m-%dT%H:%MZ))"
+	echo
+	echo "File: $x, $xbytes bytes (gen_winxml --size 500M --seed 1)."
+	echo "Load average before: $load_before, after: $load_after."
+	echo "x xmllint = xmllint time / tool time."
+	[ -s "$R/raw/winxml-probe.err" ] && echo "wfpdiag analyze on XML: $(head -c 160 "$R/raw/winxml-probe.err" | tr '\n' ' ')"
+	echo
+	echo "| tool | wall s | MB/s | peak RSS MiB | x xmllint |"
+	echo "|---|---:|---:|---:|---:|"
+	for r in "${xrows[@]}"; do
+		IFS='|' read -r tool wall rss <<<"$r"
+		if [[ "$wall" =~ ^[0-9.]+$ ]]; then
+			awk -v tool="$tool" -v w="$wall" -v r="$rss" \
+			    -v b="${xbase:-0}" -v n="$xbytes" 'BEGIN {
+				printf "| %s | %.3f | %.0f | %.1f | %s |\n",
+				    tool, w, n / 1e6 / w, r / 1024,
+				    b > 0 ? sprintf("%.2f", b / w) : "" }'
+		else
+			echo "| $tool | $wall | | | |"
+		fi
+	done
+} | tee "$R/winxml.md"
