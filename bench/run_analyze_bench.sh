@@ -191,7 +191,7 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 			    -v b="${xbase:-0}" -v n="$xbytes" 'BEGIN {
 				printf "| %s | %.3f | %.0f | %.1f | %s |\n",
 				    tool, w, n / 1e6 / w, r / 1024,
-				    b > 0 ? sprintf("%.2f", b / w) : "" }'
+				    (b > 0 ? sprintf("%.2f", b / w) : "") }'
 		else
 			echo "| $tool | $wall | | | |"
 		fi
