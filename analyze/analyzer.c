@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 
 #include "analyze/ikev2_registry.h"
 #include "formats/pcapio.h"
@@ -78,6 +79,29 @@ on_esp_done(const struct esp_sa *sa, void *ctx)
 	an_report_esp_sa(an, sa);
 }
 
+static enum rc
+add_locals(struct analyzer *an, const struct analyzer_opts *opts)
+{
+	int i;
+
+	for (i = 0; i < opts->n_local; i++) {
+		struct net_addr a;
+
+		memset(&a, 0, sizeof(a));
+		if (inet_pton(AF_INET, opts->local[i], a.bytes) == 1) {
+			a.family = 4;
+		} else if (inet_pton(AF_INET6, opts->local[i], a.bytes) == 1) {
+			a.family = 6;
+		} else {
+			set_err(an, "--local %s: not an IPv4 or IPv6 address",
+			    opts->local[i]);
+			return RC_INVAL;
+		}
+		diag_add_local(an->diag, &a);
+	}
+	return RC_OK;
+}
+
 struct analyzer *
 analyzer_new(const struct analyzer_opts *opts, char *err, size_t errlen)
 {
@@ -96,6 +120,11 @@ analyzer_new(const struct analyzer_opts *opts, char *err, size_t errlen)
 	if (an->net == NULL || an->ike == NULL || an->esp == NULL ||
 	    an->diag == NULL || an->msg == NULL) {
 		snprintf(err, errlen, "out of memory");
+		analyzer_free(an);
+		return NULL;
+	}
+	if (add_locals(an, opts) != RC_OK) {
+		snprintf(err, errlen, "%s", an->err);
 		analyzer_free(an);
 		return NULL;
 	}

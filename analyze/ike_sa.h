@@ -34,6 +34,8 @@ struct ike_exchange {
 	uint32_t req_len, resp_len;           /* IKE message bytes */
 	uint32_t req_sk_len, resp_sk_len;     /* SK/SKF payload bytes */
 	uint16_t req_frags, resp_frags;       /* SKF fragments or IP frags */
+	uint64_t req_skf_seen, resp_skf_seen; /* SKF fragment numbers seen
+	                                         (bit n-1, first 64) */
 	uint16_t resp_error;       /* first error notify in the response */
 	uint32_t resp_error_value; /* its decoded value (group, MS code) */
 	uint16_t req_error;        /* error notify in a request (INFO) */

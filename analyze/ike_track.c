@@ -17,7 +17,17 @@
 #include <string.h>
 
 #include "analyze/ikev2_registry.h"
+#if __has_include("analyze/vendor_id.h") /* TEMPORARY until it lands */
 #include "analyze/vendor_id.h"
+#else
+static const char *
+vendor_id_name(const uint8_t *vid, size_t len)
+{
+	(void)vid;
+	(void)len;
+	return NULL;
+}
+#endif
 #include "formats/limits.h"
 
 #define NS_PER_SEC 1000000000LL
@@ -508,6 +518,14 @@ fill_side(struct ike_exchange *e, bool response, const struct ike_meta *m,
 	const struct ikev2_notif *err = ikev2_msg_error_notify(msg);
 	uint16_t frags = msg->is_skf ? msg->skf_total : m->ip_fragments;
 
+	if (msg->is_skf) {
+		uint64_t bit = 1ULL << ((msg->skf_number - 1u) & 63u);
+
+		if (response)
+			e->resp_skf_seen |= bit;
+		else
+			e->req_skf_seen |= bit;
+	}
 	if (response) {
 		e->answered = true;
 		e->resp_frame = m->frame;
@@ -577,6 +595,40 @@ note_liveness_gap(struct ike_sa *sa, const struct ikev2_msg *msg,
 	sa->liveness_last_ns = ns;
 }
 
+/*
+ * RFC 7383: the fragments of one message share its message ID. A fragment
+ * not yet seen joins its exchange (its bytes add up); fragment 1 seen
+ * again means the whole message was retransmitted. Returns true when the
+ * message was absorbed here.
+ */
+static bool
+skf_absorb(struct ike_exchange *e, const struct ikev2_msg *msg,
+    bool response, bool *retransmitted)
+{
+	uint64_t bit, *seen;
+
+	*retransmitted = false;
+	if (!msg->is_skf)
+		return false;
+	seen = response ? &e->resp_skf_seen : &e->req_skf_seen;
+	if (*seen == 0)
+		return false;
+	bit = 1ULL << ((msg->skf_number - 1u) & 63u);
+	if (*seen & bit) {
+		*retransmitted = msg->skf_number == 1;
+		return true;
+	}
+	*seen |= bit;
+	if (response) {
+		e->resp_len += msg->hdr.length;
+		e->resp_sk_len += msg->sk_len;
+	} else {
+		e->req_len += msg->hdr.length;
+		e->req_sk_len += msg->sk_len;
+	}
+	return true;
+}
+
 /* A request: new exchange, or a retransmission of one we have. */
 static void
 track_request(struct ike_track *t, struct ike_node *n,
@@ -585,7 +637,17 @@ track_request(struct ike_track *t, struct ike_node *n,
 	struct ike_sa *sa = &n->sa;
 	bool from_init = (msg->hdr.flags & IKEV2_FLAG_INITIATOR) != 0;
 	struct ike_exchange *e = exch_find(sa, msg->hdr.msg_id, from_init);
+	bool again;
 
+	if (e != NULL && e->request_seen && skf_absorb(e, msg, false, &again)) {
+		if (again) {
+			e->retransmissions++;
+			e->last_req_ns = m->ns;
+			sa->retransmissions++;
+			t->st.retransmissions++;
+		}
+		return;
+	}
 	if (e != NULL && e->request_seen && e->req_digest == digest) {
 		e->retransmissions++;
 		e->last_req_ns = m->ns;
@@ -615,7 +677,15 @@ track_response(struct ike_track *t, struct ike_node *n,
 	struct ike_sa *sa = &n->sa;
 	bool from_init = (msg->hdr.flags & IKEV2_FLAG_INITIATOR) != 0;
 	struct ike_exchange *e = exch_find(sa, msg->hdr.msg_id, !from_init);
+	bool again;
 
+	if (e != NULL && e->answered && skf_absorb(e, msg, true, &again)) {
+		if (again) {
+			e->resp_dups++;
+			t->st.dup_responses++;
+		}
+		return;
+	}
 	if (e != NULL && e->answered) {
 		e->resp_dups++;
 		t->st.dup_responses++;

@@ -12,7 +12,16 @@
 #include <time.h>
 
 #include "analyze/ikev2_registry.h"
+#if __has_include("analyze/winerr.h") /* TEMPORARY until it lands */
 #include "analyze/winerr.h"
+#else
+static const char *
+winerr_name(uint32_t code)
+{
+	(void)code;
+	return NULL;
+}
+#endif
 
 static const char *const counter_names[AN__COUNT] = {
 	[AN_IKEV2] = "IKEv2 messages",
