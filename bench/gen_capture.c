@@ -85,6 +85,7 @@ struct sa {
 	unsigned cl_port, cl_port_float, group, want_group;
 	uint32_t mid_cl, mid_gw;	/* next request Message IDs */
 	uint32_t spi_cl, spi_gw, old_spi_cl, old_spi_gw;
+	uint32_t new_spi_cl;		/* offered in a pending rekey */
 	uint32_t seq_cl, seq_gw;
 	uint64_t t_esp, t_ka, t_dpd, t_rekey, t_end, t_pend, t_delchild;
 	bool pend_by_client;
@@ -668,6 +669,7 @@ send_esp_seq(struct sim *s, struct sa *a, uint64_t t, bool from_cl,
 	size_t esp = iplen > hdr + 56 ? iplen - hdr : 56;
 	uint32_t spi = from_cl ? a->spi_gw : a->spi_cl;
 	uint32_t off;
+	uint64_t before;
 
 	esp = 40 + ((esp - 40) & ~(size_t)15);
 	p[0] = (uint8_t)(spi >> 24);
@@ -680,7 +682,7 @@ send_esp_seq(struct sim *s, struct sa *a, uint64_t t, bool from_cl,
 	p[7] = (uint8_t)seq;
 	off = grng_below(&a->rng, POOL_LEN - 2048);
 	memcpy(p + 8, s->pool + off, esp - 8);
-	s->esp_bytes += esp;
+	before = gout_bytes(s->out);
 	if (a->floated) {
 		if (from_cl)
 			gout_udp(s->out, t, &a->cl, a->cl_port_float, &a->gw,
@@ -693,6 +695,7 @@ send_esp_seq(struct sim *s, struct sa *a, uint64_t t, bool from_cl,
 	} else {
 		gout_esp(s->out, t, &a->gw, &a->cl, p, esp);
 	}
+	s->esp_bytes += gout_bytes(s->out) - before;	/* whole records */
 }
 
 static size_t
@@ -747,11 +750,10 @@ ev_start_exchange(struct sim *s, struct sa *a, uint64_t t, enum pend what)
 
 	ike_inner_begin(&in, s->inner, MSG_CAP);
 	if (what == P_REKEY) {
+		/* Traffic stays on the old SPIs until the response. */
 		ike_pl_notify(&in, PROTO_ESP, a->spi_cl, N_REKEY_SA, NULL, 0);
-		a->old_spi_cl = a->spi_cl;
-		a->old_spi_gw = a->spi_gw;
-		a->spi_cl = (uint32_t)grng_next(&a->rng) | 0xc0000000u;
-		esp_props(p, a->spi_cl);
+		a->new_spi_cl = (uint32_t)grng_next(&a->rng) | 0xc0000000u;
+		esp_props(p, a->new_spi_cl);
 		ike_pl_sa(&in, p, 2);
 		ike_pl_nonce(&in, &a->rng, 32);
 		ts_pair(&in, a, true);
@@ -779,6 +781,9 @@ ev_finish_exchange(struct sim *s, struct sa *a, uint64_t t)
 
 	ike_inner_begin(&in, s->inner, MSG_CAP);
 	if (what == P_REKEY) {
+		a->old_spi_cl = a->spi_cl;
+		a->old_spi_gw = a->spi_gw;
+		a->spi_cl = a->new_spi_cl;
 		a->spi_gw = (uint32_t)grng_next(&a->rng) | 0xc0000000u;
 		esp_props(p, a->spi_gw);
 		ike_pl_sa(&in, p, 1);
@@ -817,8 +822,9 @@ ev_up(struct sim *s, struct sa *a, uint64_t t)
 	static const uint8_t ka = 0xff;
 	bool idle = a->pend == P_NONE;
 
-	if (s->stopping && a->t_end > t + 30 * US)
-		a->t_end = t + ms_rand(&a->rng, 100, 30000);
+	/* Size reached: everyone says goodbye within a few seconds. */
+	if (s->stopping && a->t_end > t + 5 * US)
+		a->t_end = t + ms_rand(&a->rng, 100, 5000);
 	if (!idle && t == a->t_pend) {
 		if (!ev_finish_exchange(s, a, t))
 			return false;
@@ -919,11 +925,11 @@ bulk_opts(struct sim *s, struct sa_opts *o)
 	o->certreq = o->cert || o->kind == K_CERTREQ_SILENT ||
 	    grng_below(&s->rng, 100) < 5;
 	o->life_us = (uint64_t)(300 + grng_below(&s->rng, 2100)) * US;
-	o->esp_mean_s = 0.3 * (1 << grng_below(&s->rng, 6)) *
+	o->esp_mean_s = 1.2 * (1 << grng_below(&s->rng, 6)) *
 	    (0.5 + grng_unit(&s->rng));
 	o->esp_min = 100;
 	o->esp_max = 1400;
-	o->dpd_mean_us = 300 * US;
+	o->dpd_mean_us = 120 * US;
 	o->rekey_us = (uint64_t)(900 + grng_below(&s->rng, 600)) * US;
 }
 
@@ -948,17 +954,15 @@ run(struct sim *s)
 	while (s->nheap > 0) {
 		struct sa *a = heap_pop(s);
 
+		if (s->target > 0 && gout_bytes(s->out) >= s->target)
+			s->stopping = true;
 		if (sa_event(s, a)) {
 			if (heap_push(s, a) != 0)
 				return -1;
 			continue;
 		}
 		free(a);
-		if (s->target == 0)
-			continue;
-		if (!s->stopping && gout_bytes(s->out) >= s->target)
-			s->stopping = true;
-		if (s->stopping)
+		if (s->target == 0 || s->stopping)
 			continue;
 		bulk_opts(s, &o);
 		if (spawn(s, s->t_last + (uint64_t)grng_exp(&s->rng, 2e6), &o))
@@ -1099,7 +1103,7 @@ print_summary(const struct sim *s, const char *path)
 	size_t k;
 
 	printf("wrote %s: %" PRIu64 " bytes, %" PRIu64 " packets, %" PRIu64
-	    " IKE messages, ESP %.1f%% of bytes, %.1f s of traffic\n", path,
+	    " IKE messages, ESP records %.1f%% of file bytes, %.1f s of traffic\n", path,
 	    gout_bytes(s->out), gout_packets(s->out), s->ike_msgs,
 	    100.0 * (double)s->esp_bytes / (double)gout_bytes(s->out),
 	    (double)(s->t_last - T_START) / 1e6);
