@@ -54,7 +54,8 @@ done
 
 have_analyze=0
 if "$B/cli/wfpdiag" analyze --format text samples/ok-psk-esp.pcap \
-    >/dev/null 2>"$R/raw/analyze-probe.err"; then
+    >/dev/null 2>"$R/raw/analyze-probe.err" &&
+    ! grep -q "not built yet" "$R/raw/analyze-probe.err"; then
 	have_analyze=1
 fi
 have_tshark=0
@@ -167,7 +168,8 @@ if command -v xmllint >/dev/null 2>&1; then
 	xrows+=("xmllint --stream --noout (libxml2 reader)|$BEST_WALL|$BEST_RSS")
 fi
 if "$B/cli/wfpdiag" analyze --format text "$x" >/dev/null \
-    2>"$R/raw/winxml-probe.err"; then
+    2>"$R/raw/winxml-probe.err" &&
+    ! grep -q "not built yet" "$R/raw/winxml-probe.err"; then
 	best "xanalyze" 3 "$B/cli/wfpdiag" analyze --format text "$x"
 	xrows+=("wfpdiag analyze --format text|$BEST_WALL|$BEST_RSS")
 else
