@@ -53,4 +53,11 @@
 #define LIMIT_ARCHIVE_MEMBERS 4096u
 #define LIMIT_ARCHIVE_MEMBER_BYTES (4ull * 1024u * 1024u * 1024u)
 
+/* capture (issue 5): key=value fields per keying-event line; vici
+ * message nesting and packet size; XFRM netlink message size. */
+#define LIMIT_EVLOG_FIELDS 48u
+#define LIMIT_VICI_DEPTH 16u
+#define LIMIT_VICI_PACKET (512u * 1024u)
+#define LIMIT_XFRM_TEXT (16u * 1024u * 1024u)
+
 #endif
