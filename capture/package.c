@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "formats/cab_layout.h"
@@ -20,12 +21,21 @@ static const char *const fixed_first[] = {CAB_MEMBER_REPORT,
     CAB_MEMBER_XFRM_FINAL, CAB_MEMBER_IKE_KEYS, CAB_MEMBER_ESP_KEYS,
     CAB_MEMBER_PCAP};
 
+/* Present and readable; key tables and the log only when not empty
+ * (an empty esp_sa would claim a key source that saw nothing). */
 static bool
 exists(const char *dir, const char *name)
 {
 	char path[4200];
+	struct stat sb;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
+		return false;
+	if (sb.st_size == 0 && (strcmp(name, CAB_MEMBER_ESP_KEYS) == 0 ||
+	    strcmp(name, CAB_MEMBER_IKE_KEYS) == 0 ||
+	    strcmp(name, CAB_MEMBER_CAPTURE_LOG) == 0))
+		return false;
 	return access(path, R_OK) == 0;
 }
 

@@ -347,21 +347,30 @@ runtime_boot_id(char *out, size_t n)
 bool
 runtime_alive(const struct runtime_state *st)
 {
-	char path[64], comm[32] = "", boot[40];
+	char path[64], stat[512], boot[40], *open_p, *close_p;
 	FILE *f;
+	size_t n;
 
 	runtime_boot_id(boot, sizeof(boot));
 	if (st->boot_id[0] && boot[0] && strcmp(boot, st->boot_id) != 0)
 		return false;	/* rebooted since: the pid means nothing */
 	if (kill(st->pid, 0) != 0 && errno == ESRCH)
 		return false;
-	snprintf(path, sizeof(path), "/proc/%ld/comm", (long)st->pid);
+	/* "PID (COMM) STATE ...": ours, and not a zombie left unreaped */
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)st->pid);
 	if ((f = fopen(path, "re")) == NULL)
 		return false;
-	if (fgets(comm, sizeof(comm), f) == NULL)
-		comm[0] = '\0';
+	n = fread(stat, 1, sizeof(stat) - 1, f);
 	(void)fclose(f);
-	return strncmp(comm, "wfpdiag", 7) == 0;
+	stat[n] = '\0';
+	open_p = strchr(stat, '(');
+	close_p = strrchr(stat, ')');
+	if (open_p == NULL || close_p == NULL || close_p < open_p ||
+	    close_p[1] != ' ')
+		return false;
+	if (strncmp(open_p + 1, "wfpdiag", 7) != 0)
+		return false;
+	return close_p[2] != 'Z' && close_p[2] != 'X';
 }
 
 void
