@@ -72,4 +72,11 @@
 #define LIMIT_KEY_BYTES 512u
 #define LIMIT_KEYTAB_ROWS 65536u
 
+/* capture (issue 5): key=value fields per keying-event line; vici
+ * message nesting and packet size; XFRM netlink message size. */
+#define LIMIT_EVLOG_FIELDS 48u
+#define LIMIT_VICI_DEPTH 16u
+#define LIMIT_VICI_PACKET (512u * 1024u)
+#define LIMIT_XFRM_TEXT (16u * 1024u * 1024u)
+
 #endif
