@@ -34,6 +34,7 @@ Test(vendor_id, rows_are_sorted_unique_lower_case_hex)
 		size_t len = strlen(r->hex);
 
 		cr_expect(len > 0 && len % 2 == 0, "%s", r->name);
+		cr_expect_eq(r->len, len / 2, "%s", r->name);
 		cr_expect_eq(strspn(r->hex, "0123456789abcdef"), len, "%s",
 		    r->name);
 		if (i > 0)
