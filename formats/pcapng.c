@@ -145,7 +145,8 @@ discard(struct pcapng *g, size_t n, size_t blen)
 	while (done < n) {
 		k = n - done < sizeof(scratch) ? n - done : sizeof(scratch);
 		if (get(g, scratch, k) != k)
-			return read_error(g, blen, (size_t)(g->off - g->blk_off));
+			return read_error(g, blen,
+			    (size_t)(g->off - g->blk_off));
 		done += k;
 	}
 	return RC_NOTFOUND;
@@ -384,7 +385,8 @@ parse_idb(struct pcapng *g, struct rd *b, struct pcapio_pkt *pkt)
 		uint32_t ncap = g->capifs ? g->capifs * 2 : 4;
 
 		if ((p = realloc(g->ifs, ncap * sizeof(*p))) == NULL)
-			return fail(g, RC_NOMEM, "out of memory for interfaces");
+			return fail(g, RC_NOMEM, "out of memory for "
+			    "interfaces");
 		g->ifs = p;
 		g->capifs = ncap;
 	}
