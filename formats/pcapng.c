@@ -29,6 +29,8 @@
 #define BT_EPB 6u
 #define BYTE_ORDER_MAGIC 0x1a2b3c4du
 
+#define TS_MAX_SEC (INT64_MAX / 1000000000 - 1)
+
 #define OPT_ENDOFOPT 0
 #define OPT_IF_TSRESOL 9
 #define OPT_IF_TSOFFSET 14
@@ -394,6 +396,24 @@ parse_idb(struct pcapng *g, struct rd *b, struct pcapio_pkt *pkt)
 	return RC_NOTFOUND;
 }
 
+/*
+ * sec + off, saturated to +-TS_MAX_SEC so that callers may compute
+ * ts_sec * 10^9 + ts_nsec in 64 bits (year 2262) without overflow; only
+ * corrupt timestamps get near it.
+ */
+static int64_t
+clamp_sec(uint64_t sec, int64_t off)
+{
+	int64_t s = sec > TS_MAX_SEC ? TS_MAX_SEC : (int64_t)sec;
+
+	if (off > TS_MAX_SEC)
+		off = TS_MAX_SEC;
+	else if (off < -TS_MAX_SEC)
+		off = -TS_MAX_SEC;
+	s += off;
+	return s > TS_MAX_SEC ? TS_MAX_SEC : s < -TS_MAX_SEC ? -TS_MAX_SEC : s;
+}
+
 /* Converts a timestamp in interface units to seconds + nanoseconds. */
 static void
 set_time(const struct iface *i, uint64_t ts, struct pcapio_pkt *pkt)
@@ -417,8 +437,7 @@ set_time(const struct iface *i, uint64_t ts, struct pcapio_pkt *pkt)
 		pkt->ts_nsec = (uint32_t)(i->exp <= 9 ? rem * i->scale :
 		    rem / i->scale);
 	}
-	/* Wraps instead of overflowing on absurd values. */
-	pkt->ts_sec = (int64_t)(sec + (uint64_t)i->tsoffset);
+	pkt->ts_sec = clamp_sec(sec, i->tsoffset);
 }
 
 /* Common tail of the packet blocks: checks the interface and caplen,
@@ -441,6 +460,10 @@ packet(struct pcapng *g, struct rd *b, uint32_t ifid, uint64_t ts,
 		return fail(g, RC_MALFORMED, "%s at byte %llu: captured length "
 		    "%u > %zu bytes left in the block", g->blk_name,
 		    (unsigned long long)g->blk_off, caplen, rd_left(b));
+	if (caplen > LIMIT_FRAME_BYTES)
+		return fail(g, RC_MALFORMED, "%s at byte %llu: captured length "
+		    "%u > cap %u", g->blk_name, (unsigned long long)g->blk_off,
+		    caplen, LIMIT_FRAME_BYTES);
 	i = &g->ifs[ifid];
 	pkt->data = rd_bytes(b, caplen);
 	pkt->caplen = caplen;
