@@ -52,13 +52,24 @@ txt_add(struct txt *t, const char *fmt, ...)
 		t->len += (size_t)n;
 }
 
+/*
+ * Transforms to walk: n_transforms, clamped to the array so that a
+ * proposal filled wrongly cannot make us read past xf[].
+ */
+static size_t
+nxf(const struct ikev2_proposal *p)
+{
+	return p->n_transforms < LIMIT_IKE_TRANSFORMS ? p->n_transforms :
+	    LIMIT_IKE_TRANSFORMS;
+}
+
 enum rc
 ikev2_proposal_add(struct ikev2_proposal *p, uint8_t type, uint16_t id,
     uint16_t key_bits)
 {
 	struct ikev2_transform *xf;
 
-	if (p->n_transforms >= LIMIT_IKE_TRANSFORMS)
+	if (nxf(p) >= LIMIT_IKE_TRANSFORMS)
 		return RC_LIMIT;
 	xf = &p->xf[p->n_transforms++];
 	xf->type = type;
@@ -72,7 +83,7 @@ ikev2_proposal_count_type(const struct ikev2_proposal *p, uint8_t type)
 {
 	size_t i, n = 0;
 
-	for (i = 0; i < p->n_transforms; i++)
+	for (i = 0; i < nxf(p); i++)
 		n += p->xf[i].type == type;
 	return n;
 }
@@ -153,7 +164,7 @@ ikev2_proposal_text(const struct ikev2_proposal *p, char *dst, size_t size)
 	txt_proto(&t, p->protocol);
 	txt_add(&t, ":");
 	for (k = 0; k <= sizeof(type_order); k++) {
-		for (i = 0; i < p->n_transforms; i++) {
+		for (i = 0; i < nxf(p); i++) {
 			const struct ikev2_transform *xf = &p->xf[i];
 
 			if (k < sizeof(type_order) ? xf->type != type_order[k] :
@@ -265,7 +276,7 @@ txt_admin_field(struct txt *t, const struct ikev2_proposal *p, uint8_t type,
 {
 	size_t i, n = 0;
 
-	for (i = 0; i < p->n_transforms; i++) {
+	for (i = 0; i < nxf(p); i++) {
 		if (p->xf[i].type != type)
 			continue;
 		if (n++ > 0)
@@ -283,7 +294,7 @@ has_integ(const struct ikev2_proposal *p)
 {
 	size_t i;
 
-	for (i = 0; i < p->n_transforms; i++) {
+	for (i = 0; i < nxf(p); i++) {
 		if (p->xf[i].type == IKEV2_TT_INTEG &&
 		    p->xf[i].id != IKEV2_INTEG_NONE)
 			return true;
@@ -300,7 +311,7 @@ txt_admin_aead_integ(struct txt *t, const struct ikev2_proposal *p)
 {
 	size_t i, n = 0;
 
-	for (i = 0; i < p->n_transforms; i++) {
+	for (i = 0; i < nxf(p); i++) {
 		const struct ikev2_transform *xf = &p->xf[i];
 
 		if (xf->type != IKEV2_TT_ENCR || !ikev2_encr_is_aead(xf->id))
@@ -402,7 +413,7 @@ suite_is(const struct suite *s, const struct ikev2_proposal *p)
 
 	if (s->protocol != p->protocol)
 		return false;
-	for (i = 0; i < p->n_transforms; i++) {
+	for (i = 0; i < nxf(p); i++) {
 		if (suite_ignores(p, &p->xf[i]))
 			continue;
 		for (k = 0; k < s->n; k++) {
@@ -452,7 +463,7 @@ has_xf(const struct ikev2_proposal *p, const struct ikev2_transform *xf)
 {
 	size_t i;
 
-	for (i = 0; i < p->n_transforms; i++) {
+	for (i = 0; i < nxf(p); i++) {
 		if (xf_eq(&p->xf[i], xf))
 			return true;
 	}
@@ -489,7 +500,7 @@ ikev2_proposal_match(const struct ikev2_proposal *offer,
 	if (offer == NULL || chosen == NULL ||
 	    offer->protocol != chosen->protocol)
 		return false;
-	for (i = 0; i < chosen->n_transforms; i++) {
+	for (i = 0; i < nxf(chosen); i++) {
 		const struct ikev2_transform *xf = &chosen->xf[i];
 
 		if (ikev2_proposal_count_type(chosen, xf->type) != 1)
@@ -498,7 +509,7 @@ ikev2_proposal_match(const struct ikev2_proposal *offer,
 			return false;
 	}
 	/* Each offered type is answered, or the offer allowed NONE. */
-	for (i = 0; i < offer->n_transforms; i++) {
+	for (i = 0; i < nxf(offer); i++) {
 		struct ikev2_transform none = {offer->xf[i].type, 0, 0};
 
 		if (ikev2_proposal_count_type(chosen, offer->xf[i].type) == 0 &&
@@ -518,7 +529,7 @@ union_types(const struct ikev2_proposal *a, const struct ikev2_proposal *b,
 	size_t n = 0, k, i;
 
 	for (k = 0; k < 2; k++) {
-		for (i = 0; i < ps[k]->n_transforms; i++) {
+		for (i = 0; i < nxf(ps[k]); i++) {
 			uint8_t t = ps[k]->xf[i].type;
 
 			if (!seen[t]) {
@@ -544,7 +555,7 @@ pick(const struct ikev2_proposal *offer, const struct ikev2_proposal *local,
 		*out = (struct ikev2_transform){type, 0, 0};
 		return is_optional_type(type) && allows(local, out);
 	}
-	for (i = 0; i < offer->n_transforms; i++) {
+	for (i = 0; i < nxf(offer); i++) {
 		if (offer->xf[i].type == type && allows(local, &offer->xf[i])) {
 			*out = offer->xf[i];
 			return true;
@@ -660,7 +671,7 @@ alts_collect(struct alts *a, const struct ikev2_proposal *ps, size_t n,
 			alts_add(a, &none);
 			continue;
 		}
-		for (k = 0; k < ps[i].n_transforms; k++) {
+		for (k = 0; k < nxf(&ps[i]); k++) {
 			if (ps[i].xf[k].type == type)
 				alts_add(a, &ps[i].xf[k]);
 		}
@@ -728,7 +739,7 @@ proto_types(const struct ikev2_proposal *a, size_t na,
 
 		if (p->protocol != protocol)
 			continue;
-		for (k = 0; k < p->n_transforms; k++)
+		for (k = 0; k < nxf(p); k++)
 			seen[p->xf[k].type] = true;
 	}
 	for (i = 0; i < sizeof(type_order); i++) {

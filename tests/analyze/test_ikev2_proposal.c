@@ -428,3 +428,16 @@ Test(ikev2_proposal, add_refuses_past_the_transform_cap)
 	cr_expect_eq(ikev2_proposal_count_type(&p, IKEV2_TT_ENCR),
 	    LIMIT_IKE_TRANSFORMS);
 }
+
+Test(ikev2_proposal, a_bad_transform_count_is_clamped_to_the_array)
+{
+	struct ikev2_proposal p;
+	char buf[64];
+
+	memset(&p, 0, sizeof(p));
+	p.protocol = IKEV2_PROTO_ESP;
+	p.n_transforms = 255; /* more than xf[] holds */
+	ikev2_proposal_text(&p, buf, sizeof(buf));
+	cr_expect_eq(ikev2_proposal_count_type(&p, 0), LIMIT_IKE_TRANSFORMS);
+	cr_expect_eq(ikev2_proposal_add(&p, IKEV2_TT_ENCR, 12, 128), RC_LIMIT);
+}
