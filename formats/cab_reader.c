@@ -301,8 +301,8 @@ cf_data(struct cab_reader *r, struct cf *c, uint32_t fi)
 		}
 		if (cb > c->cb_cabinet - off - 8u - c->rsv_data) {
 			seterr(r, "member '%s': CFDATA block %u of folder %u "
-			    "at offset %llu: cbData %u > %llu bytes left in the "
-			    "cabinet", member_at(c, fi, fo->ubytes), b, fi,
+			    "at offset %llu: cbData %u > %llu bytes left in "
+			    "the cabinet", member_at(c, fi, fo->ubytes), b, fi,
 			    (unsigned long long)off, cb, (unsigned long long)
 			    (c->cb_cabinet - off - 8u - c->rsv_data));
 			return RC_SHORT;
@@ -344,11 +344,12 @@ cf_layout(struct cab_reader *r, struct cf *c)
 	for (i = 0; i < c->nfiles; i++) {
 		const struct cf_file *f = &c->files[i];
 
-		if ((uint64_t)f->uoff + f->size > c->folders[f->folder].ubytes) {
+		uint64_t fbytes = c->folders[f->folder].ubytes;
+
+		if ((uint64_t)f->uoff + f->size > fbytes) {
 			seterr(r, "member '%s': uoffFolderStart %u + cbFile %u "
 			    "> %llu bytes in folder %u", f->name, f->uoff,
-			    f->size, (unsigned long long)
-			    c->folders[f->folder].ubytes, f->folder);
+			    f->size, (unsigned long long)fbytes, f->folder);
 			return RC_MALFORMED;
 		}
 	}
