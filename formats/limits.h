@@ -64,4 +64,11 @@
  * 36 + 4 + 60000 + 65535 folders * (8 + 255) + 65535 files * (16 + 256). */
 #define LIMIT_CAB_HEADER_BYTES (36u * 1024u * 1024u)
 
+/* Policy files (analyze/policy.c, branch policy): bytes read, algorithm
+ * alternatives per key, address prefixes per side (LocalPrefixes,
+ * RemotePrefixes). */
+#define LIMIT_POLICY_BYTES (1024u * 1024u)
+#define LIMIT_POLICY_ALTS 8u
+#define LIMIT_POLICY_PREFIXES 16u
+
 #endif
