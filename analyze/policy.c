@@ -296,7 +296,11 @@ out_key(struct out *o, const struct policy *p, enum pkey k)
 	const struct key_row *kr = &keys[k];
 	size_t i, side = k == KEY_LOCAL ? SIDE_LOCAL : SIDE_REMOTE;
 
-	out_add(o, "%-31s = ", kr->name);
+	/* Defaults print as comments, so the text parses back the same. */
+	if (p->line[k] == 0)
+		out_add(o, "# %-29s = ", kr->name);
+	else
+		out_add(o, "%-31s = ", kr->name);
 	switch (kr->kind) {
 	case KIND_ALG:
 		out_algs(o, p, kr->slot, ", ");
@@ -315,7 +319,7 @@ out_key(struct out *o, const struct policy *p, enum pkey k)
 		}
 		break;
 	}
-	out_add(o, "%s\n", p->line[k] == 0 ? "  # default" : "");
+	out_add(o, "%s\n", p->line[k] == 0 ? "  (default)" : "");
 }
 
 size_t
@@ -843,11 +847,12 @@ parse_line(struct pctx *c, struct rd *line)
 	}
 	rd_skip(&body, n);
 	skip_blanks(&body);
-	if (rd_u8(&body) != '=' || !rd_ok(&body)) {
+	if (rd_peek_u8(&body, 0) != '=' || rd_left(&body) == 0) {
 		perr(c, c->lineno, col_of(c, &body), "expected '=' after %s",
 		    keys[k].name);
 		return;
 	}
+	rd_skip(&body, 1);
 	if (c->p->line[k] != 0) {
 		perr(c, c->lineno, col, "%s already set on line %u",
 		    keys[k].name, c->p->line[k]);
@@ -1749,8 +1754,10 @@ prefix_range(const struct policy_prefix *pf, uint8_t lo[16], uint8_t hi[16])
 
 	memcpy(lo, pf->addr, 16);
 	memcpy(hi, pf->addr, 16);
-	for (i = 0; i < addr_len(pf->family); i++)
+	for (i = 0; i < addr_len(pf->family); i++) {
+		lo[i] &= byte_mask(pf->bits, i);
 		hi[i] |= (uint8_t)~byte_mask(pf->bits, i);
+	}
 }
 
 /* ts covers every address of pf. */
@@ -1892,6 +1899,11 @@ check_ts_one(const struct emit *e, const char *label,
 	char txt[384];
 	struct out o;
 
+	/* A family the prefixes do not speak of (strongSwan's ::/0 next to
+	 * 0.0.0.0/0) is nobody's business, unless there are no prefixes. */
+	if (where == TS_UNCHECKED && p->n_prefix[SIDE_LOCAL] +
+	    p->n_prefix[SIDE_REMOTE] > 0)
+		return;
 	out_init(&o, txt, sizeof(txt));
 	out_add(&o, "%s ", label);
 	out_ts(&o, ts);

@@ -87,7 +87,8 @@ void policy_free(struct policy *p);
 
 /*
  * The policy printed back in its own file format, every key on its line,
- * defaults marked "# default"; parsing the text gives the same policy.
+ * defaults as comments ("# DpdTimeoutSeconds = 45  (default)"), so
+ * parsing the text gives the same policy and the same text.
  * Returns the length the full text needs (snprintf semantics).
  */
 size_t policy_text(const struct policy *p, char *dst, size_t size);
