@@ -41,7 +41,13 @@ struct wfpxml {
 	wfpxml_read_fn fn;
 	void *fn_ctx;
 	int io_errno;           /* errno of a failed read, 0 otherwise */
+	int (*raw)(void *, char *, int); /* read_fd, read_mem or read_user */
 	bool eof;               /* the input has been read to its end */
+	size_t pad_left;        /* blanks still to feed after the end */
+	uint64_t in_bytes;      /* real input bytes read */
+	uint8_t head[2];        /* its first two bytes (encoding of a blank) */
+	unsigned long in_line;  /* position of the end of the real input */
+	unsigned long in_col;
 	int open_elems;         /* start tags not yet closed */
 	/* Sticky error and the first libxml2 error seen. */
 	enum rc err;
@@ -80,7 +86,6 @@ read_fd(void *ctx, char *buf, int len)
 		x->io_errno = errno;
 		return -1;
 	}
-	x->eof = got == 0;
 	return (int)got;
 }
 
@@ -94,7 +99,6 @@ read_mem(void *ctx, char *buf, int len)
 		n = (size_t)len;
 	memcpy(buf, x->mem + x->mem_off, n);
 	x->mem_off += n;
-	x->eof = n == 0;
 	return (int)n;
 }
 
@@ -106,8 +110,61 @@ read_user(void *ctx, char *buf, int len)
 
 	if (got < 0)
 		x->io_errno = errno ? errno : EIO;
-	x->eof = got == 0;
 	return got;
+}
+
+/*
+ * The callback libxml2 reads through. After the real input ends it feeds
+ * WFPXML_PAD blanks: xmlTextReader parses its last chunk only together
+ * with the end-of-input flag, and a cut file makes that parse fail before
+ * the nodes it built are handed out. With the blanks, everything up to
+ * the cut is parsed (and returned) first. Trailing blanks after the root
+ * element are allowed, so well-formed input is unaffected. The real end's
+ * line and column are counted here for the "truncated" message.
+ */
+#define WFPXML_PAD 2048u
+
+static int
+read_any(void *ctx, char *buf, int len)
+{
+	struct wfpxml *x = ctx;
+	int got, i;
+	size_t n;
+
+	if (!x->eof) {
+		got = x->raw(x, buf, len);
+		if (got != 0) {
+			for (i = 0; i < got && x->in_bytes + (size_t)i < 2; i++)
+				x->head[x->in_bytes + (size_t)i] = (uint8_t)buf[i];
+			if (got > 0)
+				x->in_bytes += (uint64_t)got;
+			for (i = 0; i < got; i++) {
+				if (buf[i] == '\n') {
+					x->in_line++;
+					x->in_col = 0;
+				} else {
+					x->in_col++;
+				}
+			}
+			return got;
+		}
+		x->eof = true;
+		x->pad_left = WFPXML_PAD;
+	}
+	n = x->pad_left < (size_t)len ? x->pad_left : (size_t)len;
+	n &= ~(size_t)1;        /* whole UTF-16 units */
+	memset(buf, ' ', n);
+	if ((x->head[0] == 0xff && x->head[1] == 0xfe) ||
+	    (x->head[0] != 0 && x->head[1] == 0)) {
+		for (i = 1; (size_t)i < n; i += 2)
+			buf[i] = 0;     /* UTF-16LE blank: 20 00 */
+	} else if ((x->head[0] == 0xfe && x->head[1] == 0xff) ||
+	    (x->head[0] == 0 && x->head[1] != 0)) {
+		for (i = 0; (size_t)i < n; i += 2)
+			buf[i] = 0;     /* UTF-16BE blank: 00 20 */
+	}
+	x->pad_left -= n;
+	return (int)n;
 }
 
 /* libxml2 reports parse errors here instead of on stderr; we keep the
@@ -146,7 +203,9 @@ open_common(struct wfpxml **out, struct wfpxml *x, xmlInputReadCallback rf,
 	snprintf(x->name, sizeof(x->name), "%s", name ? name : "(xml)");
 	buf_init(&x->arena, LIMIT_WFPXML_RECORD_BYTES);
 	xmlInitParser();
-	x->rd = xmlReaderForIO(rf, NULL, x, NULL, NULL, opts);
+	x->raw = rf;
+	x->in_line = 1;
+	x->rd = xmlReaderForIO(read_any, NULL, x, NULL, NULL, opts);
 	if (x->rd == NULL) {
 		snprintf(err, errlen, "%s: cannot start the XML reader",
 		    x->name);
@@ -273,11 +332,34 @@ wfpxml_get(const struct wfpxml_record *rec, const char *name)
 static enum rc
 fail_at(struct wfpxml *x, enum rc rc, const char *what)
 {
-	snprintf(x->msg, sizeof(x->msg), "%s:%d:%d: %s", x->name,
-	    xmlTextReaderGetParserLineNumber(x->rd),
-	    xmlTextReaderGetParserColumnNumber(x->rd), what);
+	xmlNodePtr node = xmlTextReaderCurrentNode(x->rd);
+	long line = xmlTextReaderGetParserLineNumber(x->rd);
+	long col = xmlTextReaderGetParserColumnNumber(x->rd);
+	long nline = node != NULL ? xmlGetLineNo(node) : -1;
+
+	/* The parser may be far ahead of the node (or in the blanks after
+	 * the input): then the node's line is the better answer. */
+	if (nline > 0 && nline != line) {
+		line = nline;
+		col = 1;
+	} else if (x->eof && (unsigned long)line == x->in_line &&
+	    (unsigned long)col > x->in_col + 1) {
+		col = (long)x->in_col + 1;
+	}
+	snprintf(x->msg, sizeof(x->msg), "%s:%ld:%ld: %s", x->name, line, col,
+	    what);
 	x->err = rc;
 	return rc;
+}
+
+/* Is the first libxml2 error located in the blanks after the input? */
+static bool
+past_end(const struct wfpxml *x)
+{
+	unsigned long line = (unsigned long)x->xerr_line;
+	unsigned long col = (unsigned long)x->xerr_col;
+
+	return line > x->in_line || (line == x->in_line && col > x->in_col + 1);
 }
 
 /* Turns a failed xmlTextReaderRead into our rc and message. */
@@ -292,14 +374,15 @@ fail_parse(struct wfpxml *x)
 		x->err = RC_IO;
 		return RC_IO;
 	}
-	if (x->eof && x->open_elems > 0 && x->xerr_set && (x->xerr_code ==
-	    XML_ERR_DOCUMENT_END || x->xerr_code == XML_ERR_TAG_NOT_FINISHED)) {
-		/* libxml2 words this variously ("Extra content", "Premature
-		 * end of data"); what happened is a cut file. */
-		snprintf(x->msg, sizeof(x->msg), "%s:%d:%d: input ended with "
-		    "%d element(s) still open (file truncated?)", x->name,
-		    xmlTextReaderGetParserLineNumber(x->rd),
-		    xmlTextReaderGetParserColumnNumber(x->rd), x->open_elems);
+	if (x->eof && x->xerr_set && (past_end(x) || (x->open_elems > 0 &&
+	    (x->xerr_code == XML_ERR_DOCUMENT_END ||
+	    x->xerr_code == XML_ERR_TAG_NOT_FINISHED)))) {
+		/* libxml2 words a cut file variously ("Extra content",
+		 * "Premature end of data", or a complaint located in the
+		 * padding); what happened is that the input ended. */
+		snprintf(x->msg, sizeof(x->msg), "%s:%lu:%lu: input ended "
+		    "early, file truncated? (%s)", x->name, x->in_line,
+		    x->in_col + 1, x->xerr_msg);
 		x->err = RC_SHORT;
 		return RC_SHORT;
 	}
