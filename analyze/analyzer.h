@@ -25,6 +25,8 @@ struct analyzer_opts {
 	int verbose;            /* 0 summary, 1 a line per IKE message */
 	bool decrypt_esp;       /* check/decrypt ESP when keys are known */
 	FILE *trace;            /* -v lines go here (NULL: none) */
+	const char *const *local; /* capture host addresses (text) */
+	int n_local;
 };
 
 struct analyzer;

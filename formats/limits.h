@@ -63,4 +63,10 @@
 #define LIMIT_WINXML_CODES 4096u
 #define LIMIT_WINXML_PEER_CODES 8u
 
+/* pcapng block reader (formats/pcapng.c, branch net): largest block read
+ * into memory (packet and interface blocks; other blocks are skipped
+ * without allocating) and interfaces per section. */
+#define LIMIT_PCAPNG_BLOCK (LIMIT_FRAME_BYTES + 64u * 1024u)
+#define LIMIT_PCAPNG_IFACES 4096u
+
 #endif

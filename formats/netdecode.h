@@ -69,6 +69,11 @@ struct net_stats {
 	uint64_t frag_dropped_limit;          /* evicted: table/bytes cap */
 	uint64_t frag_dropped_timeout;        /* evicted: too old */
 	uint64_t frag_overlaps;               /* overlapping fragments */
+	/* Added by the net branch: */
+	uint64_t delivered_truncated;         /* delivered, payload cut */
+	uint64_t frag_duplicates;             /* identical fragments ignored */
+	uint64_t frag_bad;                    /* fragments rejected: bad
+	                                         length or conflicting end */
 };
 
 struct net_decoder;

@@ -1,0 +1,344 @@
+/*
+ * ESP SA tracking (see esp_track.h). RFC 4303 3.4.3 describes the
+ * receiver's sliding window; we keep the same kind of window to tell a
+ * replay (bit already set) from reordering (bit clear, below the top) and
+ * to count numbers that left the window unseen (loss or capture drops).
+ *
+ * Hot path: one hash lookup and a few bit operations per packet; no
+ * allocation after an SA exists.
+ */
+#include "analyze/esp_track.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "formats/limits.h"
+
+#define NS_PER_SEC 1000000000LL
+#define WORDS (ESP_WINDOW_BITS / 64u)
+
+struct esp_node {
+	struct esp_sa sa;
+	uint64_t window[WORDS];  /* bit i: seq_max - i was seen */
+	struct esp_node *next;   /* bucket chain */
+	struct esp_node *lru_prev, *lru_next;
+};
+
+struct esp_track {
+	esp_done_fn done;
+	void *ctx;
+	struct esp_node **b;
+	size_t n_buckets;
+	size_t live;
+	struct esp_node *lru_head, *lru_tail;
+	uint64_t next_serial;
+	struct esp_track_stats st;
+};
+
+static uint64_t
+key_hash(uint32_t spi, const struct net_addr *dst)
+{
+	uint64_t h = spi * 0x9e3779b97f4a7c15ULL;
+	int i;
+
+	for (i = 0; i < 16; i++)
+		h = (h ^ dst->bytes[i]) * 0x100000001b3ULL;
+	return h ^ (h >> 29);
+}
+
+struct esp_track *
+esp_track_new(esp_done_fn done, void *ctx)
+{
+	struct esp_track *t = calloc(1, sizeof(*t));
+
+	if (t == NULL)
+		return NULL;
+	t->n_buckets = 4096;
+	t->b = calloc(t->n_buckets, sizeof(*t->b));
+	if (t->b == NULL) {
+		free(t);
+		return NULL;
+	}
+	t->done = done;
+	t->ctx = ctx;
+	return t;
+}
+
+void
+esp_track_free(struct esp_track *t)
+{
+	struct esp_node *n, *next;
+
+	if (t == NULL)
+		return;
+	for (n = t->lru_head; n != NULL; n = next) {
+		next = n->lru_next;
+		free(n);
+	}
+	free(t->b);
+	free(t);
+}
+
+static void
+lru_unlink(struct esp_track *t, struct esp_node *n)
+{
+	if (n->lru_prev)
+		n->lru_prev->lru_next = n->lru_next;
+	else
+		t->lru_head = n->lru_next;
+	if (n->lru_next)
+		n->lru_next->lru_prev = n->lru_prev;
+	else
+		t->lru_tail = n->lru_prev;
+	n->lru_prev = n->lru_next = NULL;
+}
+
+static void
+lru_append(struct esp_track *t, struct esp_node *n)
+{
+	n->lru_prev = t->lru_tail;
+	n->lru_next = NULL;
+	if (t->lru_tail)
+		t->lru_tail->lru_next = n;
+	else
+		t->lru_head = n;
+	t->lru_tail = n;
+}
+
+static struct esp_node **
+bucket(struct esp_track *t, uint32_t spi, const struct net_addr *dst)
+{
+	return &t->b[key_hash(spi, dst) & (t->n_buckets - 1)];
+}
+
+static void
+finalise(struct esp_track *t, struct esp_node *n)
+{
+	struct esp_node **b = bucket(t, n->sa.spi, &n->sa.dst);
+
+	while (*b != NULL && *b != n)
+		b = &(*b)->next;
+	if (*b == n)
+		*b = n->next;
+	lru_unlink(t, n);
+	t->live--;
+	t->st.sas_live = t->live;
+	if (t->done)
+		t->done(&n->sa, t->ctx);
+	free(n);
+}
+
+static void
+grow(struct esp_track *t)
+{
+	size_t nsize = t->n_buckets * 4, i;
+	struct esp_node **nb = calloc(nsize, sizeof(*nb));
+	struct esp_node *n, *next;
+
+	if (nb == NULL)
+		return;
+	for (i = 0; i < t->n_buckets; i++)
+		for (n = t->b[i]; n != NULL; n = next) {
+			struct esp_node **d = &nb[key_hash(n->sa.spi,
+			    &n->sa.dst) & (nsize - 1)];
+
+			next = n->next;
+			n->next = *d;
+			*d = n;
+		}
+	free(t->b);
+	t->b = nb;
+	t->n_buckets = nsize;
+}
+
+static struct esp_node *
+node_new(struct esp_track *t, const struct esp_meta *m, uint32_t spi,
+    uint32_t seq)
+{
+	struct esp_node *n;
+	struct esp_node **b;
+
+	if (t->live >= LIMIT_ESP_SAS && t->lru_head != NULL) {
+		t->st.sas_dropped_limit++;
+		finalise(t, t->lru_head);
+	}
+	n = calloc(1, sizeof(*n));
+	if (n == NULL)
+		return NULL;
+	n->sa.serial = ++t->next_serial;
+	n->sa.spi = spi;
+	n->sa.src = *m->src;
+	n->sa.dst = *m->dst;
+	n->sa.udp_encap = m->udp_encap;
+	n->sa.sport = m->sport;
+	n->sa.dport = m->dport;
+	n->sa.input = m->input;
+	n->sa.first_ns = m->ns;
+	n->sa.first_frame = m->frame;
+	n->sa.seq_first = seq;
+	n->sa.seq_max = seq;
+	/* Numbers below the first one seen never existed for us: mark
+	 * them seen so they are not counted lost as the window moves. */
+	memset(n->window, 0xff, sizeof(n->window));
+	b = bucket(t, spi, m->dst);
+	n->next = *b;
+	*b = n;
+	lru_append(t, n);
+	t->live++;
+	t->st.sas_live = t->live;
+	t->st.sas_total++;
+	if (t->live > t->n_buckets * 2)
+		grow(t);
+	return n;
+}
+
+static bool
+win_test(const struct esp_node *n, uint32_t off)
+{
+	return (n->window[off / 64] >> (off % 64)) & 1u;
+}
+
+static void
+win_set(struct esp_node *n, uint32_t off)
+{
+	n->window[off / 64] |= 1ULL << (off % 64);
+}
+
+/* Slides the window up by shift, counting numbers leaving it unseen. */
+static void
+win_shift(struct esp_node *n, uint64_t shift)
+{
+	uint64_t i;
+
+	if (shift >= ESP_WINDOW_BITS) {
+		for (i = 0; i < WORDS; i++)
+			n->sa.lost += 64u - (uint64_t)__builtin_popcountll(
+			    n->window[i]);
+		n->sa.lost += shift - ESP_WINDOW_BITS;
+		memset(n->window, 0, sizeof(n->window));
+		return;
+	}
+	for (i = ESP_WINDOW_BITS - shift; i < ESP_WINDOW_BITS; i++)
+		if (!win_test(n, (uint32_t)i))
+			n->sa.lost++;
+	/* window[0] bit 0 is the top; shifting up moves bits to higher
+	 * offsets. */
+	{
+		uint64_t words = shift / 64, bits = shift % 64;
+		int64_t w;
+
+		for (w = (int64_t)WORDS - 1; w >= 0; w--) {
+			uint64_t v = 0;
+			int64_t src = w - (int64_t)words;
+
+			if (src >= 0) {
+				v = n->window[src] << bits;
+				if (bits && src > 0)
+					v |= n->window[src - 1] >> (64 - bits);
+			}
+			n->window[w] = v;
+		}
+	}
+}
+
+static void
+note_replay(struct esp_node *n, const struct esp_meta *m)
+{
+	n->sa.replays++;
+	if (n->sa.n_replay_frames < ESP_EVIDENCE)
+		n->sa.replay_frames[n->sa.n_replay_frames++] = m->frame;
+	if (n->sa.first_replay_ns == 0)
+		n->sa.first_replay_ns = m->ns;
+}
+
+static void
+account_seq(struct esp_node *n, const struct esp_meta *m, uint32_t seq)
+{
+	struct esp_sa *sa = &n->sa;
+
+	if (seq < sa->seq_first && sa->seq_max - seq < ESP_WINDOW_BITS) {
+		/* Earlier than the first packet we saw: reordered start. */
+		sa->seq_first = seq;
+		sa->reordered++;
+		return;
+	}
+	if (seq > sa->seq_max) {
+		uint64_t shift = (uint64_t)seq - sa->seq_max;
+
+		if (shift > 1)
+			sa->gaps++;
+		win_shift(n, shift);
+		win_set(n, 0);
+		sa->seq_max = seq;
+	} else if (seq == sa->seq_max) {
+		note_replay(n, m);
+	} else if (sa->seq_max - seq < ESP_WINDOW_BITS) {
+		uint32_t off = sa->seq_max - seq;
+
+		if (win_test(n, off)) {
+			note_replay(n, m);
+		} else {
+			win_set(n, off);
+			sa->reordered++;
+		}
+	} else if (seq < 16 && sa->seq_max > 0xffff0000u) {
+		sa->wraps++; /* ESN high bits moved on */
+		sa->seq_max = seq;
+		memset(n->window, 0, sizeof(n->window));
+		win_set(n, 0);
+	} else {
+		sa->too_old++;
+	}
+}
+
+struct esp_sa *
+esp_track_packet(struct esp_track *t, const struct esp_meta *m, uint32_t spi,
+    uint32_t seq, uint32_t len, bool *is_new)
+{
+	struct esp_node *n;
+
+	t->st.packets++;
+	*is_new = false;
+	for (n = *bucket(t, spi, m->dst); n != NULL; n = n->next)
+		if (n->sa.spi == spi && net_addr_eq(&n->sa.dst, m->dst))
+			break;
+	if (n == NULL) {
+		n = node_new(t, m, spi, seq);
+		if (n == NULL)
+			return NULL;
+		*is_new = true;
+	} else {
+		account_seq(n, m, seq);
+		if (t->lru_tail != n) {
+			lru_unlink(t, n);
+			lru_append(t, n);
+		}
+	}
+	n->sa.packets++;
+	n->sa.bytes += len;
+	n->sa.last_ns = m->ns;
+	n->sa.last_frame = m->frame;
+	return &n->sa;
+}
+
+void
+esp_track_expire(struct esp_track *t, int64_t now_ns)
+{
+	int64_t horizon = now_ns - (int64_t)LIMIT_SA_IDLE_SEC * NS_PER_SEC;
+
+	while (t->lru_head != NULL && t->lru_head->sa.last_ns < horizon)
+		finalise(t, t->lru_head);
+}
+
+void
+esp_track_flush(struct esp_track *t)
+{
+	while (t->lru_head != NULL)
+		finalise(t, t->lru_head);
+}
+
+const struct esp_track_stats *
+esp_track_stats(const struct esp_track *t)
+{
+	return &t->st;
+}

@@ -1,0 +1,115 @@
+/*
+ * What the tracker knows about one IKE SA negotiation: its SPIs and
+ * peers, the request/response exchanges in order (the timeline), the
+ * proposals each side put on the wire, and counters. Filled by
+ * ike_track.c from decoded messages; read by diag.c (findings) and
+ * report_sa.c (our report section). Everything here is a copy: nothing
+ * points into packet buffers.
+ */
+#ifndef WFPDIAG_ANALYZE_IKE_SA_H
+#define WFPDIAG_ANALYZE_IKE_SA_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "analyze/ikev2_proposal.h"
+#include "formats/netdecode.h"
+
+/* Offers kept per SA (more are counted, not stored). */
+#define IKE_SA_OFFERS 4
+/* Exchanges kept in detail per SA; later ones are only counted. */
+#define IKE_SA_EXCHANGES 48
+
+struct ike_exchange {
+	uint8_t exchange;          /* IKEv2 exchange type */
+	bool from_initiator;       /* request sent by the original initiator */
+	bool answered;
+	bool request_seen;         /* false: only the response was captured */
+	uint32_t msg_id;
+	uint64_t req_frame, resp_frame;  /* first request / first response */
+	int64_t req_ns, last_req_ns, resp_ns; /* epoch nanoseconds */
+	uint32_t req_digest, resp_digest;     /* to tell retransmissions */
+	uint16_t retransmissions;  /* request copies after the first */
+	uint16_t resp_dups;        /* response copies after the first */
+	uint32_t req_len, resp_len;           /* IKE message bytes */
+	uint32_t req_sk_len, resp_sk_len;     /* SK/SKF payload bytes */
+	uint16_t req_frags, resp_frags;       /* SKF fragments or IP frags */
+	uint64_t req_skf_seen, resp_skf_seen; /* SKF fragment numbers seen
+	                                         (bit n-1, first 64) */
+	uint16_t resp_error;       /* first error notify in the response */
+	uint32_t resp_error_value; /* its decoded value (group, MS code) */
+	uint16_t req_error;        /* error notify in a request (INFO) */
+	bool decrypted;            /* contents were decrypted */
+	char req_chain[72];        /* payload chain, tshark-like */
+	char resp_chain[72];
+};
+
+enum ike_outcome {
+	IKE_OUT_PENDING = 0,       /* still being negotiated */
+	IKE_OUT_ESTABLISHED,       /* IKE_AUTH completed */
+	IKE_OUT_FAILED,            /* an error notify or a rule said so */
+	IKE_OUT_UNANSWERED,        /* a request was never answered */
+	IKE_OUT_RETRIED,           /* superseded by a retry (COOKIE,
+	                              INVALID_KE_PAYLOAD) */
+	IKE_OUT_ABANDONED,         /* one side stopped without a word */
+	IKE_OUT_DELETED,           /* closed with Delete */
+	IKE_OUT_INCOMPLETE,        /* capture ended mid-negotiation */
+	IKE_OUT_MIDSTREAM,         /* capture started after setup */
+};
+
+struct ike_sa {
+	uint64_t serial;           /* 1-based, order of first sight */
+	uint64_t retry_of;         /* serial this one retries, 0 none */
+	uint64_t retried_by;       /* serial that retried this, 0 none */
+	uint8_t spi_i[8], spi_r[8];
+	uint8_t ike_major;         /* 2 (1: ISAKMP, tracked coarsely) */
+	struct net_addr init_addr, resp_addr;
+	uint16_t init_port, resp_port;       /* latest */
+	uint16_t first_init_port, first_resp_port;
+	bool nat_t;                /* moved to UDP 4500 */
+	bool seen_init_request;
+	int64_t first_ns, last_ns;
+	uint64_t first_frame, last_frame;
+	uint32_t input;            /* index of the input it started in */
+	/* IKE_SA_INIT content */
+	uint8_t n_offers;          /* initiator's IKE proposals (kept) */
+	uint8_t n_offers_total;
+	struct ikev2_proposal offers[IKE_SA_OFFERS];
+	bool has_chosen;
+	struct ikev2_proposal chosen; /* responder's choice */
+	uint16_t ke_group_offered;
+	uint16_t ke_group_requested; /* from INVALID_KE_PAYLOAD */
+	bool certreq_from_resp, certreq_from_init;
+	uint16_t n_ca_hashes;
+	bool frag_supported_i, frag_supported_r;
+	bool cookie_requested;
+	bool ms_status_seen;
+	uint32_t ms_status;        /* Win32 code from notify 12345 */
+	char vendors[160];         /* names of Vendor IDs, joined */
+	/* IKE_AUTH and later, when decrypted */
+	int16_t auth_method;       /* IKEv2 AUTH method, -1 unknown */
+	char id_i[96], id_r[96];
+	bool has_cert_hash;
+	uint8_t end_cert_hash[20];
+	/* timeline */
+	uint16_t n_exch, exch_cap;
+	uint32_t n_exch_total;
+	struct ike_exchange *exch; /* owned, grows up to IKE_SA_EXCHANGES */
+	/* INFORMATIONAL liveness (empty SK) and other counters */
+	uint32_t liveness, liveness_unanswered;
+	int64_t liveness_last_ns, liveness_max_gap_ns;
+	uint32_t rekeys, child_creates, deletes, informational;
+	uint32_t messages, retransmissions;
+	uint32_t icmp_unreachable;
+	uint32_t malformed;
+	uint64_t esp_after_auth;   /* ESP packets on the pair after AUTH */
+	uint32_t esp_sas;
+	/* outcome, set by diag at finalisation */
+	enum ike_outcome outcome;
+	bool inferred;
+	char outcome_text[160];
+};
+
+const char *ike_outcome_name(enum ike_outcome o);
+
+#endif

@@ -1,0 +1,899 @@
+/*
+ * IKE SA tracking (see ike_track.h). RFC 7296 2.1 (retransmission
+ * timers: a retransmission is byte-identical), 2.2 (message IDs, one
+ * direction per requester), 2.6 (COOKIE), 1.2 (INVALID_KE_PAYLOAD retry
+ * with the requested group), 2.23 (NAT traversal: float to 4500).
+ *
+ * Data structures: SAs live in nodes chained three ways: by SPIi (hash
+ * buckets; several attempts may share one SPIi), by unordered address
+ * pair (for ESP linkage and cross-SPI retries) and on an LRU list ordered
+ * by last activity (for idle finalisation). Lookups are O(1) on average;
+ * a capture with millions of ESP packets touches only the pair index.
+ */
+#include "analyze/ike_track.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze/ikev2_registry.h"
+#if __has_include("analyze/vendor_id.h") /* TEMPORARY until it lands */
+#include "analyze/vendor_id.h"
+#else
+static const char *
+vendor_id_name(const uint8_t *vid, size_t len)
+{
+	(void)vid;
+	(void)len;
+	return NULL;
+}
+#endif
+#include "formats/limits.h"
+
+#define NS_PER_SEC 1000000000LL
+/* A new IKE_SA_INIT from the same initiator within this many seconds of
+ * a COOKIE / INVALID_KE_PAYLOAD answer is the same negotiation retried. */
+#define RETRY_WINDOW_NS (30 * NS_PER_SEC)
+/* Exchanges searched backwards to pair a message. */
+#define PAIR_SEARCH 8
+
+struct ike_node {
+	struct ike_sa sa;
+	struct ike_node *spi_next;   /* bucket chain by SPIi */
+	struct ike_node *pair_next;  /* bucket chain by address pair */
+	struct ike_node *lru_prev, *lru_next;
+	int64_t auth_done_ns;        /* IKE_AUTH answered at; 0 not yet */
+	bool reject_retry;           /* last INIT answer asks for a retry */
+};
+
+struct ike_table {
+	struct ike_node **b;
+	size_t n_buckets;            /* power of two */
+};
+
+struct ike_track {
+	ike_done_fn done;
+	void *ctx;
+	struct ike_table by_spi, by_pair;
+	size_t live;
+	struct ike_node *lru_head, *lru_tail; /* head = least recent */
+	uint64_t next_serial;
+	int64_t now_ns;
+	struct ike_track_stats st;
+};
+
+const char *
+ike_outcome_name(enum ike_outcome o)
+{
+	static const char *const names[] = {
+		[IKE_OUT_PENDING] = "pending",
+		[IKE_OUT_ESTABLISHED] = "established",
+		[IKE_OUT_FAILED] = "failed",
+		[IKE_OUT_UNANSWERED] = "unanswered",
+		[IKE_OUT_RETRIED] = "retried",
+		[IKE_OUT_ABANDONED] = "abandoned",
+		[IKE_OUT_DELETED] = "deleted",
+		[IKE_OUT_INCOMPLETE] = "incomplete",
+		[IKE_OUT_MIDSTREAM] = "mid-stream",
+	};
+
+	if ((unsigned)o >= sizeof(names) / sizeof(names[0]))
+		return "unknown";
+	return names[o];
+}
+
+uint32_t
+ike_digest(const uint8_t *bytes, size_t len)
+{
+	uint32_t h = 2166136261u;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= bytes[i];
+		h *= 16777619u;
+	}
+	return h;
+}
+
+static uint64_t
+mix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	x ^= x >> 33;
+	return x;
+}
+
+static uint64_t
+spi_hash(const uint8_t spi[8])
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		v = v << 8 | spi[i];
+	return mix64(v);
+}
+
+static uint64_t
+addr_hash(const struct net_addr *a)
+{
+	uint64_t h = a->family;
+	int i;
+
+	for (i = 0; i < 16; i++)
+		h = h * 131 + a->bytes[i];
+	return h;
+}
+
+/* Unordered pair: the same for a->b and b->a. */
+static uint64_t
+pair_hash(const struct net_addr *a, const struct net_addr *b)
+{
+	return mix64(addr_hash(a) + addr_hash(b));
+}
+
+static bool
+pair_eq(const struct ike_sa *sa, const struct net_addr *a,
+    const struct net_addr *b)
+{
+	return (net_addr_eq(&sa->init_addr, a) &&
+	    net_addr_eq(&sa->resp_addr, b)) ||
+	    (net_addr_eq(&sa->init_addr, b) && net_addr_eq(&sa->resp_addr, a));
+}
+
+static bool
+table_init(struct ike_table *t, size_t n)
+{
+	t->b = calloc(n, sizeof(*t->b));
+	t->n_buckets = n;
+	return t->b != NULL;
+}
+
+struct ike_track *
+ike_track_new(ike_done_fn done, void *ctx)
+{
+	struct ike_track *t = calloc(1, sizeof(*t));
+
+	if (t == NULL)
+		return NULL;
+	t->done = done;
+	t->ctx = ctx;
+	if (!table_init(&t->by_spi, 4096) || !table_init(&t->by_pair, 4096)) {
+		free(t->by_spi.b);
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+static void
+node_free(struct ike_node *n)
+{
+	free(n->sa.exch);
+	free(n);
+}
+
+void
+ike_track_free(struct ike_track *t)
+{
+	struct ike_node *n, *next;
+
+	if (t == NULL)
+		return;
+	for (n = t->lru_head; n != NULL; n = next) {
+		next = n->lru_next;
+		node_free(n);
+	}
+	free(t->by_spi.b);
+	free(t->by_pair.b);
+	free(t);
+}
+
+static struct ike_node **
+spi_bucket(struct ike_track *t, const uint8_t spi[8])
+{
+	return &t->by_spi.b[spi_hash(spi) & (t->by_spi.n_buckets - 1)];
+}
+
+static struct ike_node **
+pair_bucket(struct ike_track *t, const struct net_addr *a,
+    const struct net_addr *b)
+{
+	return &t->by_pair.b[pair_hash(a, b) & (t->by_pair.n_buckets - 1)];
+}
+
+/* Grows a table when it holds twice as many SAs as buckets. */
+static void
+maybe_grow(struct ike_track *t)
+{
+	struct ike_node **nb_spi, **nb_pair, *n;
+	size_t nsize;
+
+	if (t->live < t->by_spi.n_buckets * 2)
+		return;
+	nsize = t->by_spi.n_buckets * 4;
+	nb_spi = calloc(nsize, sizeof(*nb_spi));
+	nb_pair = calloc(nsize, sizeof(*nb_pair));
+	if (nb_spi == NULL || nb_pair == NULL) {
+		free(nb_spi);
+		free(nb_pair);
+		return; /* keep the old tables: slower, still correct */
+	}
+	/* Re-chain from the LRU list, oldest first, so newer SAs end up
+	 * first in their chains as they were. */
+	for (n = t->lru_head; n != NULL; n = n->lru_next) {
+		struct ike_node **b;
+
+		b = &nb_spi[spi_hash(n->sa.spi_i) & (nsize - 1)];
+		n->spi_next = *b;
+		*b = n;
+		b = &nb_pair[pair_hash(&n->sa.init_addr, &n->sa.resp_addr) &
+		    (nsize - 1)];
+		n->pair_next = *b;
+		*b = n;
+	}
+	free(t->by_spi.b);
+	free(t->by_pair.b);
+	t->by_spi.b = nb_spi;
+	t->by_pair.b = nb_pair;
+	t->by_spi.n_buckets = nsize;
+	t->by_pair.n_buckets = nsize;
+}
+
+static void
+lru_unlink(struct ike_track *t, struct ike_node *n)
+{
+	if (n->lru_prev)
+		n->lru_prev->lru_next = n->lru_next;
+	else
+		t->lru_head = n->lru_next;
+	if (n->lru_next)
+		n->lru_next->lru_prev = n->lru_prev;
+	else
+		t->lru_tail = n->lru_prev;
+	n->lru_prev = n->lru_next = NULL;
+}
+
+static void
+lru_append(struct ike_track *t, struct ike_node *n)
+{
+	n->lru_prev = t->lru_tail;
+	n->lru_next = NULL;
+	if (t->lru_tail)
+		t->lru_tail->lru_next = n;
+	else
+		t->lru_head = n;
+	t->lru_tail = n;
+}
+
+static void
+chain_remove(struct ike_node **b, struct ike_node *n, bool spi_chain)
+{
+	while (*b != NULL) {
+		if (*b == n) {
+			*b = spi_chain ? n->spi_next : n->pair_next;
+			return;
+		}
+		b = spi_chain ? &(*b)->spi_next : &(*b)->pair_next;
+	}
+}
+
+/* Hands an SA to the done callback and frees it. */
+static void
+finalise(struct ike_track *t, struct ike_node *n, int64_t end_ns,
+    bool at_end)
+{
+	chain_remove(spi_bucket(t, n->sa.spi_i), n, true);
+	chain_remove(pair_bucket(t, &n->sa.init_addr, &n->sa.resp_addr), n,
+	    false);
+	lru_unlink(t, n);
+	t->live--;
+	t->st.sas_live = t->live;
+	if (t->done)
+		t->done(&n->sa, end_ns, at_end, t->ctx);
+	node_free(n);
+}
+
+static struct ike_node *
+node_new(struct ike_track *t, const struct ike_meta *m,
+    const struct ikev2_msg *msg, bool sender_is_initiator)
+{
+	struct ike_node *n;
+	struct ike_sa *sa;
+
+	if (t->live >= LIMIT_IKE_SAS && t->lru_head != NULL) {
+		/* The cap finalises the least recently active SA early. */
+		t->st.sas_dropped_limit++;
+		finalise(t, t->lru_head, t->now_ns, false);
+	}
+	n = calloc(1, sizeof(*n));
+	if (n == NULL)
+		return NULL;
+	sa = &n->sa;
+	sa->serial = ++t->next_serial;
+	memcpy(sa->spi_i, msg->hdr.spi_i, 8);
+	memcpy(sa->spi_r, msg->hdr.spi_r, 8);
+	sa->ike_major = msg->hdr.major;
+	sa->init_addr = sender_is_initiator ? *m->src : *m->dst;
+	sa->resp_addr = sender_is_initiator ? *m->dst : *m->src;
+	sa->init_port = sa->first_init_port = sender_is_initiator ? m->sport :
+	    m->dport;
+	sa->resp_port = sa->first_resp_port = sender_is_initiator ? m->dport :
+	    m->sport;
+	sa->first_ns = sa->last_ns = m->ns;
+	sa->first_frame = sa->last_frame = m->frame;
+	sa->input = m->input;
+	sa->auth_method = -1;
+	n->spi_next = *spi_bucket(t, sa->spi_i);
+	*spi_bucket(t, sa->spi_i) = n;
+	n->pair_next = *pair_bucket(t, &sa->init_addr, &sa->resp_addr);
+	*pair_bucket(t, &sa->init_addr, &sa->resp_addr) = n;
+	lru_append(t, n);
+	t->live++;
+	t->st.sas_live = t->live;
+	t->st.sas_total++;
+	if (t->live > t->st.sas_live_peak)
+		t->st.sas_live_peak = t->live;
+	maybe_grow(t);
+	return n;
+}
+
+static bool
+spi_zero(const uint8_t spi[8])
+{
+	static const uint8_t zero[8];
+
+	return memcmp(spi, zero, 8) == 0;
+}
+
+/*
+ * Finds the SA a message belongs to. Candidates share SPIi; SPIr decides
+ * when both sides have one. A zero SPIr in the message matches the
+ * attempt still waiting for its IKE_SA_INIT answer (or any, for error
+ * answers that carry no SPIr).
+ */
+static struct ike_node *
+find_sa(struct ike_track *t, const struct ikev2_msg *msg)
+{
+	struct ike_node *n, *loose = NULL;
+	bool msg_zero = spi_zero(msg->hdr.spi_r);
+
+	for (n = *spi_bucket(t, msg->hdr.spi_i); n != NULL; n = n->spi_next) {
+		bool sa_zero;
+
+		if (memcmp(n->sa.spi_i, msg->hdr.spi_i, 8) != 0)
+			continue;
+		sa_zero = spi_zero(n->sa.spi_r);
+		if (!msg_zero && !sa_zero) {
+			if (memcmp(n->sa.spi_r, msg->hdr.spi_r, 8) == 0)
+				return n;
+			continue;
+		}
+		if (msg_zero && sa_zero)
+			return n; /* newest first in the chain */
+		if (loose == NULL)
+			loose = n;
+	}
+	return loose;
+}
+
+static struct ike_exchange *
+exch_append(struct ike_sa *sa)
+{
+	struct ike_exchange *e;
+
+	sa->n_exch_total++;
+	if (sa->n_exch == sa->exch_cap) {
+		uint16_t ncap = sa->exch_cap ? (uint16_t)(sa->exch_cap * 2) : 4;
+
+		if (sa->exch_cap >= IKE_SA_EXCHANGES)
+			return NULL; /* counted only */
+		if (ncap > IKE_SA_EXCHANGES)
+			ncap = IKE_SA_EXCHANGES;
+		e = realloc(sa->exch, ncap * sizeof(*e));
+		if (e == NULL)
+			return NULL;
+		sa->exch = e;
+		sa->exch_cap = ncap;
+	}
+	e = &sa->exch[sa->n_exch++];
+	memset(e, 0, sizeof(*e));
+	return e;
+}
+
+/* The exchange a request or response belongs to: same message ID, and
+ * the request sent by the given side. Searches the recent ones. */
+static struct ike_exchange *
+exch_find(struct ike_sa *sa, uint32_t msg_id, bool req_from_initiator)
+{
+	int i, stop = sa->n_exch > PAIR_SEARCH ? sa->n_exch - PAIR_SEARCH : 0;
+
+	for (i = sa->n_exch - 1; i >= stop; i--) {
+		struct ike_exchange *e = &sa->exch[i];
+
+		if (e->msg_id == msg_id &&
+		    e->from_initiator == req_from_initiator)
+			return e;
+	}
+	return NULL;
+}
+
+static void
+join_vendor(struct ike_sa *sa, const char *name)
+{
+	size_t used = strlen(sa->vendors);
+
+	if (strstr(sa->vendors, name) != NULL)
+		return;
+	snprintf(sa->vendors + used, sizeof(sa->vendors) - used, "%s%s",
+	    used ? ", " : "", name);
+}
+
+static void
+note_vendors(struct ike_sa *sa, const struct ikev2_msg *msg)
+{
+	uint8_t i;
+
+	for (i = 0; i < msg->n_vendor && i < 8; i++) {
+		struct rd v = msg->vendor[i];
+		size_t len = rd_left(&v);
+		const uint8_t *b = rd_bytes(&v, len);
+		const char *name = b ? vendor_id_name(b, len) : NULL;
+
+		join_vendor(sa, name ? name : "unknown vendor");
+	}
+}
+
+/* What an IKE_SA_INIT request tells us (RFC 7296 1.2). */
+static void
+note_init_request(struct ike_sa *sa, const struct ikev2_msg *msg)
+{
+	uint8_t i;
+
+	sa->seen_init_request = true;
+	if (msg->has_sa) {
+		sa->n_offers_total = msg->n_prop;
+		sa->n_offers = msg->n_prop < IKE_SA_OFFERS ? msg->n_prop :
+		    IKE_SA_OFFERS;
+		for (i = 0; i < sa->n_offers; i++)
+			sa->offers[i] = msg->prop[i];
+	}
+	if (msg->has_ke)
+		sa->ke_group_offered = msg->ke_group;
+	if (msg->n_certreq)
+		sa->certreq_from_init = true;
+	if (ikev2_msg_notify(msg, IKEV2_N_IKEV2_FRAGMENTATION_SUPPORTED))
+		sa->frag_supported_i = true;
+}
+
+/* What an IKE_SA_INIT response tells us. */
+static void
+note_init_response(struct ike_node *n, const struct ikev2_msg *msg)
+{
+	struct ike_sa *sa = &n->sa;
+	const struct ikev2_notif *err = ikev2_msg_error_notify(msg);
+
+	if (spi_zero(sa->spi_r) && !spi_zero(msg->hdr.spi_r))
+		memcpy(sa->spi_r, msg->hdr.spi_r, 8);
+	if (msg->has_sa && msg->n_prop > 0) {
+		sa->has_chosen = true;
+		sa->chosen = msg->prop[0];
+	}
+	if (msg->n_certreq) {
+		sa->certreq_from_resp = true;
+		sa->n_ca_hashes = msg->n_ca_hashes;
+	}
+	if (ikev2_msg_notify(msg, IKEV2_N_IKEV2_FRAGMENTATION_SUPPORTED))
+		sa->frag_supported_r = true;
+	if (ikev2_msg_notify(msg, IKEV2_N_COOKIE)) {
+		sa->cookie_requested = true;
+		n->reject_retry = true;
+	}
+	if (err && err->type == IKEV2_N_INVALID_KE_PAYLOAD) {
+		if (err->has_value)
+			sa->ke_group_requested = (uint16_t)err->value;
+		n->reject_retry = true;
+	}
+}
+
+static void
+note_notifies(struct ike_sa *sa, const struct ikev2_msg *msg)
+{
+	const struct ikev2_notif *ms = ikev2_msg_notify(msg,
+	    IKEV2_N_MS_STATUS);
+
+	if (ms != NULL && ms->has_value) {
+		sa->ms_status_seen = true;
+		sa->ms_status = ms->value;
+	}
+}
+
+static void
+fill_side(struct ike_exchange *e, bool response, const struct ike_meta *m,
+    const struct ikev2_msg *msg, uint32_t digest)
+{
+	const struct ikev2_notif *err = ikev2_msg_error_notify(msg);
+	uint16_t frags = msg->is_skf ? msg->skf_total : m->ip_fragments;
+
+	if (msg->is_skf) {
+		uint64_t bit = 1ULL << ((msg->skf_number - 1u) & 63u);
+
+		if (response)
+			e->resp_skf_seen |= bit;
+		else
+			e->req_skf_seen |= bit;
+	}
+	if (response) {
+		e->answered = true;
+		e->resp_frame = m->frame;
+		e->resp_ns = m->ns;
+		e->resp_digest = digest;
+		e->resp_len = msg->hdr.length;
+		e->resp_sk_len = msg->has_sk ? msg->sk_len : 0;
+		e->resp_frags = frags;
+		if (err != NULL) {
+			e->resp_error = err->type;
+			e->resp_error_value = err->has_value ? err->value : 0;
+		}
+		ikev2_msg_chain_text(msg, e->resp_chain, sizeof(e->resp_chain));
+	} else {
+		e->request_seen = true;
+		e->req_frame = m->frame;
+		e->req_ns = e->last_req_ns = m->ns;
+		e->req_digest = digest;
+		e->req_len = msg->hdr.length;
+		e->req_sk_len = msg->has_sk ? msg->sk_len : 0;
+		e->req_frags = frags;
+		if (err != NULL)
+			e->req_error = err->type;
+		ikev2_msg_chain_text(msg, e->req_chain, sizeof(e->req_chain));
+	}
+}
+
+/* Counters kept per exchange type beyond the timeline. */
+static void
+count_exchange(struct ike_sa *sa, const struct ikev2_msg *msg, bool request)
+{
+	if (!request)
+		return;
+	switch (msg->hdr.exchange) {
+	case IKEV2_EXCH_CREATE_CHILD_SA:
+		sa->child_creates++;
+		break;
+	case IKEV2_EXCH_INFORMATIONAL:
+		sa->informational++;
+		/* SK's next-payload names the first inner payload even when
+		 * encrypted: none = empty INFORMATIONAL = liveness check. */
+		if (msg->has_sk && msg->sk_inner == IKEV2_PT_NONE)
+			sa->liveness++;
+		else if ((msg->has_sk && msg->sk_inner == IKEV2_PT_DELETE) ||
+		    msg->n_delete)
+			sa->deletes++;
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+note_liveness_gap(struct ike_sa *sa, const struct ikev2_msg *msg,
+    int64_t ns)
+{
+	int64_t gap;
+
+	if (msg->hdr.exchange != IKEV2_EXCH_INFORMATIONAL || !msg->has_sk ||
+	    msg->sk_inner != IKEV2_PT_NONE)
+		return;
+	if (sa->liveness_last_ns != 0) {
+		gap = ns - sa->liveness_last_ns;
+		if (gap > sa->liveness_max_gap_ns)
+			sa->liveness_max_gap_ns = gap;
+	}
+	sa->liveness_last_ns = ns;
+}
+
+/*
+ * RFC 7383: the fragments of one message share its message ID. A fragment
+ * not yet seen joins its exchange (its bytes add up); fragment 1 seen
+ * again means the whole message was retransmitted. Returns true when the
+ * message was absorbed here.
+ */
+static bool
+skf_absorb(struct ike_exchange *e, const struct ikev2_msg *msg,
+    bool response, bool *retransmitted)
+{
+	uint64_t bit, *seen;
+
+	*retransmitted = false;
+	if (!msg->is_skf)
+		return false;
+	seen = response ? &e->resp_skf_seen : &e->req_skf_seen;
+	if (*seen == 0)
+		return false;
+	bit = 1ULL << ((msg->skf_number - 1u) & 63u);
+	if (*seen & bit) {
+		*retransmitted = msg->skf_number == 1;
+		return true;
+	}
+	*seen |= bit;
+	if (response) {
+		e->resp_len += msg->hdr.length;
+		e->resp_sk_len += msg->sk_len;
+	} else {
+		e->req_len += msg->hdr.length;
+		e->req_sk_len += msg->sk_len;
+	}
+	return true;
+}
+
+/* A request: new exchange, or a retransmission of one we have. */
+static void
+track_request(struct ike_track *t, struct ike_node *n,
+    const struct ike_meta *m, const struct ikev2_msg *msg, uint32_t digest)
+{
+	struct ike_sa *sa = &n->sa;
+	bool from_init = (msg->hdr.flags & IKEV2_FLAG_INITIATOR) != 0;
+	struct ike_exchange *e = exch_find(sa, msg->hdr.msg_id, from_init);
+	bool again;
+
+	if (e != NULL && e->request_seen && skf_absorb(e, msg, false, &again)) {
+		if (again) {
+			e->retransmissions++;
+			e->last_req_ns = m->ns;
+			sa->retransmissions++;
+			t->st.retransmissions++;
+		}
+		return;
+	}
+	if (e != NULL && e->request_seen && e->req_digest == digest) {
+		e->retransmissions++;
+		e->last_req_ns = m->ns;
+		sa->retransmissions++;
+		t->st.retransmissions++;
+		return;
+	}
+	if (e != NULL && !e->request_seen) {
+		fill_side(e, false, m, msg, digest);
+		return;
+	}
+	count_exchange(sa, msg, true);
+	note_liveness_gap(sa, msg, m->ns);
+	e = exch_append(sa);
+	if (e == NULL)
+		return;
+	e->exchange = msg->hdr.exchange;
+	e->from_initiator = from_init;
+	e->msg_id = msg->hdr.msg_id;
+	fill_side(e, false, m, msg, digest);
+}
+
+static void
+track_response(struct ike_track *t, struct ike_node *n,
+    const struct ike_meta *m, const struct ikev2_msg *msg, uint32_t digest)
+{
+	struct ike_sa *sa = &n->sa;
+	bool from_init = (msg->hdr.flags & IKEV2_FLAG_INITIATOR) != 0;
+	struct ike_exchange *e = exch_find(sa, msg->hdr.msg_id, !from_init);
+	bool again;
+
+	if (e != NULL && e->answered && skf_absorb(e, msg, true, &again)) {
+		if (again) {
+			e->resp_dups++;
+			t->st.dup_responses++;
+		}
+		return;
+	}
+	if (e != NULL && e->answered) {
+		e->resp_dups++;
+		t->st.dup_responses++;
+		return;
+	}
+	if (e == NULL) {
+		t->st.orphan_responses++;
+		e = exch_append(sa);
+		if (e == NULL)
+			return;
+		e->exchange = msg->hdr.exchange;
+		e->from_initiator = !from_init;
+		e->msg_id = msg->hdr.msg_id;
+	}
+	fill_side(e, true, m, msg, digest);
+	if (msg->hdr.exchange == IKEV2_EXCH_IKE_AUTH &&
+	    !(msg->has_sk && msg->sk_inner == IKEV2_PT_EAP) &&
+	    !(msg->has_sk && msg->sk_inner == IKEV2_PT_NOTIFY) &&
+	    ikev2_msg_error_notify(msg) == NULL)
+		n->auth_done_ns = m->ns;
+	if (msg->hdr.exchange == IKEV2_EXCH_INFORMATIONAL &&
+	    msg->has_sk && msg->sk_inner == IKEV2_PT_NONE) {
+		/* answered liveness check: nothing to add */
+	}
+}
+
+/*
+ * An IKE_SA_INIT request that is not a retransmission may start a new
+ * attempt: either the SA's first answer asked for a retry (same SPIi),
+ * or a recent attempt between the same peers did (new SPIi).
+ */
+static struct ike_node *
+retry_source(struct ike_track *t, struct ike_node *same_spi,
+    const struct ike_meta *m)
+{
+	struct ike_node *p;
+
+	if (same_spi != NULL)
+		return same_spi;
+	for (p = *pair_bucket(t, m->src, m->dst); p != NULL;
+	    p = p->pair_next) {
+		if (!p->reject_retry || p->sa.retried_by != 0)
+			continue;
+		if (!net_addr_eq(&p->sa.init_addr, m->src) ||
+		    !net_addr_eq(&p->sa.resp_addr, m->dst))
+			continue;
+		if (m->ns - p->sa.last_ns <= RETRY_WINDOW_NS)
+			return p;
+	}
+	return NULL;
+}
+
+static struct ike_node *
+start_attempt(struct ike_track *t, struct ike_node *old,
+    const struct ike_meta *m, const struct ikev2_msg *msg)
+{
+	struct ike_node *prev = retry_source(t, old, m);
+	struct ike_node *n = node_new(t, m, msg, true);
+
+	if (n == NULL)
+		return NULL;
+	if (prev != NULL) {
+		n->sa.retry_of = prev->sa.serial;
+		prev->sa.retried_by = n->sa.serial;
+		prev->sa.outcome = IKE_OUT_RETRIED;
+	}
+	return n;
+}
+
+/* Routes an IKE_SA_INIT request to its SA (new, retry or the same). */
+static struct ike_node *
+init_request_sa(struct ike_track *t, struct ike_node *n,
+    const struct ike_meta *m, const struct ikev2_msg *msg, uint32_t digest)
+{
+	const struct ike_exchange *first;
+
+	if (n == NULL)
+		return start_attempt(t, NULL, m, msg);
+	first = n->sa.n_exch ? &n->sa.exch[0] : NULL;
+	if (first != NULL && first->exchange == IKEV2_EXCH_IKE_SA_INIT &&
+	    first->request_seen && first->req_digest != digest)
+		return start_attempt(t, n, m, msg);
+	return n;
+}
+
+static void
+touch(struct ike_track *t, struct ike_node *n, const struct ike_meta *m)
+{
+	struct ike_sa *sa = &n->sa;
+	bool from_init = net_addr_eq(m->src, &sa->init_addr);
+
+	sa->last_ns = m->ns;
+	sa->last_frame = m->frame;
+	sa->messages++;
+	if (m->nat_marker || m->sport == 4500 || m->dport == 4500)
+		sa->nat_t = true;
+	if (from_init) {
+		sa->init_port = m->sport;
+		sa->resp_port = m->dport;
+	} else if (net_addr_eq(m->src, &sa->resp_addr)) {
+		sa->resp_port = m->sport;
+		sa->init_port = m->dport;
+	}
+	if (t->lru_tail != n) {
+		lru_unlink(t, n);
+		lru_append(t, n);
+	}
+}
+
+void
+ike_track_message(struct ike_track *t, const struct ike_meta *m,
+    const struct ikev2_msg *msg)
+{
+	bool response = (msg->hdr.flags & IKEV2_FLAG_RESPONSE) != 0;
+	bool from_init = (msg->hdr.flags & IKEV2_FLAG_INITIATOR) != 0;
+	uint32_t digest = ike_digest(m->bytes, m->len);
+	struct ike_node *n;
+
+	if (m->ns > t->now_ns)
+		t->now_ns = m->ns;
+	t->st.messages++;
+	n = find_sa(t, msg);
+	if (msg->hdr.exchange == IKEV2_EXCH_IKE_SA_INIT && !response &&
+	    msg->hdr.msg_id == 0)
+		n = init_request_sa(t, n, m, msg, digest);
+	else if (n == NULL)
+		n = node_new(t, m, msg, from_init);
+	if (n == NULL)
+		return;
+	if (n->sa.n_exch_total == 0 && msg->hdr.exchange !=
+	    IKEV2_EXCH_IKE_SA_INIT)
+		n->sa.outcome = IKE_OUT_MIDSTREAM;
+	touch(t, n, m);
+	if (msg->err != RC_OK)
+		n->sa.malformed++;
+	note_notifies(&n->sa, msg);
+	if (msg->n_vendor)
+		note_vendors(&n->sa, msg);
+	if (msg->hdr.exchange == IKEV2_EXCH_IKE_SA_INIT) {
+		if (response)
+			note_init_response(n, msg);
+		else
+			note_init_request(&n->sa, msg);
+	}
+	if (response)
+		track_response(t, n, m, msg, digest);
+	else
+		track_request(t, n, m, msg, digest);
+}
+
+void
+ike_track_icmp(struct ike_track *t, const struct net_addr *src,
+    const struct net_addr *dst, int64_t ns)
+{
+	struct ike_node *p;
+
+	(void)ns;
+	for (p = *pair_bucket(t, src, dst); p != NULL; p = p->pair_next)
+		if (pair_eq(&p->sa, src, dst)) {
+			p->sa.icmp_unreachable++;
+			return;
+		}
+}
+
+uint64_t
+ike_track_esp(struct ike_track *t, const struct net_addr *src,
+    const struct net_addr *dst, int64_t ns)
+{
+	struct ike_node *p, *best = NULL;
+	int candidates = 0;
+
+	for (p = *pair_bucket(t, src, dst); p != NULL; p = p->pair_next) {
+		if (!pair_eq(&p->sa, src, dst) || p->auth_done_ns == 0 ||
+		    p->auth_done_ns > ns)
+			continue;
+		candidates++;
+		if (best == NULL || p->auth_done_ns > best->auth_done_ns)
+			best = p;
+	}
+	if (best == NULL)
+		return 0;
+	best->sa.esp_after_auth++;
+	/* Several live IKE SAs on one pair (rekeyed): the newest owns new
+	 * ESP SAs, but the link is only reported when unambiguous. */
+	return candidates == 1 ? best->sa.serial : 0;
+}
+
+void
+ike_track_expire(struct ike_track *t, int64_t now_ns)
+{
+	int64_t horizon = now_ns - (int64_t)LIMIT_SA_IDLE_SEC * NS_PER_SEC;
+
+	if (now_ns > t->now_ns)
+		t->now_ns = now_ns;
+	while (t->lru_head != NULL && t->lru_head->sa.last_ns < horizon)
+		finalise(t, t->lru_head, now_ns, false);
+}
+
+void
+ike_track_flush(struct ike_track *t, int64_t end_ns)
+{
+	/* Oldest first, so retried attempts are final before their retry. */
+	while (t->lru_head != NULL)
+		finalise(t, t->lru_head, end_ns, true);
+}
+
+const struct ike_track_stats *
+ike_track_stats(const struct ike_track *t)
+{
+	return &t->st;
+}

@@ -1,0 +1,211 @@
+/*
+ * Input dispatch: what kind of file is this? Decided from the content,
+ * never from the name: pcap (four magic numbers, micro/nano, both byte
+ * orders), pcapng (Section Header Block 0x0A0D0D0A), archives (MS-CAB
+ * "MSCF", zip "PK\3\4", gzip, tar "ustar"), XML (Windows wfpdiag.xml or
+ * netevents.xml; our own report too), wfpdiag event logs and key tables
+ * (text). Archives are opened and each member is dispatched the same way:
+ * key tables and event logs first, so captures are read with keys and
+ * daemon events at hand.
+ */
+#include "analyze/analyzer_priv.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze/input.h"
+#if __has_include("formats/cab_reader.h") /* TEMPORARY until it lands */
+#include "formats/cab_reader.h"
+#define HAVE_CAB_READER 1
+#endif
+#include "formats/limits.h"
+
+/* Members larger than this are not loaded (captures in archives are
+ * read from memory). */
+#define MEMBER_CAP ((size_t)2 * 1024 * 1024 * 1024)
+
+enum input_kind
+input_sniff(const uint8_t *b, size_t n)
+{
+	size_t i = 0;
+
+	if (n >= 4) {
+		uint32_t be = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
+		    (uint32_t)b[2] << 8 | b[3];
+
+		if (be == 0xa1b2c3d4u || be == 0xd4c3b2a1u ||
+		    be == 0xa1b23c4du || be == 0x4d3cb2a1u)
+			return INPUT_CAPTURE;
+		if (be == 0x0a0d0d0au)
+			return INPUT_CAPTURE;
+		if (memcmp(b, "MSCF", 4) == 0 || memcmp(b, "PK\3\4", 4) == 0)
+			return INPUT_ARCHIVE;
+	}
+	if (n >= 2 && b[0] == 0x1f && b[1] == 0x8b)
+		return INPUT_ARCHIVE;
+	if (n >= 262 && memcmp(b + 257, "ustar", 5) == 0)
+		return INPUT_ARCHIVE;
+	if (n >= 2 && ((b[0] == 0xff && b[1] == 0xfe) ||
+	    (b[0] == 0xfe && b[1] == 0xff)))
+		return INPUT_XML; /* UTF-16 BOM: only XML comes that way */
+	if (n >= 3 && b[0] == 0xef && b[1] == 0xbb && b[2] == 0xbf)
+		i = 3;
+	while (i < n && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' ||
+	    b[i] == '\n'))
+		i++;
+	if (i < n && b[i] == '<')
+		return INPUT_XML;
+	if (n - i >= 16 && memcmp(b + i, "# wfpdiag events", 16) == 0)
+		return INPUT_EVENTS;
+	return INPUT_TEXT;
+}
+
+static enum rc
+sniff_path(const char *path, uint8_t *head, size_t *n, char *err,
+    size_t errlen)
+{
+	FILE *f = fopen(path, "rb");
+
+	if (f == NULL) {
+		snprintf(err, errlen, "%s: cannot open: %m", path);
+		return RC_IO;
+	}
+	*n = fread(head, 1, *n, f);
+	fclose(f);
+	return RC_OK;
+}
+
+#ifdef HAVE_CAB_READER
+/* One archive member, in memory. */
+static enum rc
+add_member(struct analyzer *an, struct cab_reader *cr, const char *arch,
+    const struct cab_member *m)
+{
+	char name[512];
+	uint8_t *data = NULL;
+	size_t len = 0;
+	enum rc rc;
+
+	snprintf(name, sizeof(name), "%s:%s", arch, m->name);
+	rc = cab_reader_read_all(cr, MEMBER_CAP, &data, &len);
+	if (rc != RC_OK) {
+		snprintf(an->err, sizeof(an->err), "%s",
+		    cab_reader_errmsg(cr));
+		return rc;
+	}
+	rc = analyzer_add_memory(an, name, data, len);
+	free(data);
+	return rc;
+}
+
+/*
+ * Two passes over an archive: text members (keys, events, capture info)
+ * first, then captures and XML. Each pass reopens the archive, which
+ * libarchive reads as a stream.
+ */
+static enum rc
+add_archive(struct analyzer *an, const char *label, const char *path,
+    const uint8_t *data, size_t len)
+{
+	enum rc rc = RC_OK, first_err = RC_OK;
+	int pass;
+
+	for (pass = 0; pass < 2 && first_err == RC_OK; pass++) {
+		struct cab_reader *cr = cab_reader_new();
+		struct cab_member m;
+
+		if (cr == NULL)
+			return RC_NOMEM;
+		rc = path ? cab_reader_open_file(cr, path) :
+		    cab_reader_open_mem(cr, data, len, label);
+		while (rc == RC_OK && (rc = cab_reader_next(cr, &m)) ==
+		    RC_OK) {
+			bool early;
+
+			/* Peek by name for the first pass: the kind is
+			 * checked from content when the member is added. */
+			early = strstr(m.name, ".pcap") == NULL &&
+			    strstr(m.name, ".xml") == NULL &&
+			    strstr(m.name, ".cab") == NULL;
+			if (early != (pass == 0))
+				continue;
+			rc = add_member(an, cr, label, &m);
+			if (rc != RC_OK && first_err == RC_OK)
+				first_err = rc;
+			rc = RC_OK; /* keep going: other members may be fine */
+		}
+		if (rc != RC_EOF && rc != RC_OK && first_err == RC_OK) {
+			first_err = rc;
+			snprintf(an->err, sizeof(an->err), "%s",
+			    cab_reader_errmsg(cr));
+		}
+		cab_reader_free(cr);
+	}
+	return first_err;
+}
+
+#else
+static enum rc
+add_archive(struct analyzer *an, const char *label, const char *path,
+    const uint8_t *data, size_t len)
+{
+	(void)path;
+	(void)data;
+	(void)len;
+	snprintf(an->err, sizeof(an->err), "%s: archives not built yet", label);
+	return RC_UNSUPPORTED;
+}
+#endif
+
+static enum rc
+dispatch(struct analyzer *an, enum input_kind k, const char *name,
+    const char *path, const uint8_t *data, size_t len)
+{
+	switch (k) {
+	case INPUT_CAPTURE:
+		return path ? an_add_capture_path(an, path) :
+		    an_add_capture_memory(an, name, data, len);
+	case INPUT_ARCHIVE:
+		return add_archive(an, name, path, data, len);
+	case INPUT_XML:
+		return an_add_winxml(an, name, path, data, len);
+	case INPUT_EVENTS:
+		return an_add_events(an, name, path, data, len);
+	case INPUT_TEXT:
+		return an_add_keys(an, name, path, data, len);
+	}
+	return RC_FORMAT;
+}
+
+enum rc
+analyzer_add_path(struct analyzer *an, const char *path)
+{
+	uint8_t head[512];
+	size_t n = sizeof(head);
+	enum rc rc;
+
+	an->err[0] = '\0';
+	if (strcmp(path, "-") == 0) /* stdin: captures only */
+		return an_add_capture_path(an, path);
+	rc = sniff_path(path, head, &n, an->err, sizeof(an->err));
+	if (rc != RC_OK)
+		return rc;
+	if (n == 0) {
+		snprintf(an->err, sizeof(an->err), "%s: empty file", path);
+		return RC_FORMAT;
+	}
+	return dispatch(an, input_sniff(head, n), path, path, NULL, 0);
+}
+
+enum rc
+analyzer_add_memory(struct analyzer *an, const char *name,
+    const uint8_t *data, size_t len)
+{
+	an->err[0] = '\0';
+	if (len == 0) {
+		snprintf(an->err, sizeof(an->err), "%s: empty", name);
+		return RC_FORMAT;
+	}
+	return dispatch(an, input_sniff(data, len), name, NULL, data, len);
+}
