@@ -69,4 +69,24 @@
 #define LIMIT_PCAPNG_BLOCK (LIMIT_FRAME_BYTES + 64u * 1024u)
 #define LIMIT_PCAPNG_IFACES 4096u
 
+/* cab_reader (formats/cab_reader.c): bytes of a cabinet's header region
+ * (CFHEADER + reserve + CFFOLDERs + CFFILEs) read into memory to check it:
+ * 36 + 4 + 60000 + 65535 folders * (8 + 255) + 65535 files * (16 + 256). */
+#define LIMIT_CAB_HEADER_BYTES (36u * 1024u * 1024u)
+
+/* crypto (analyze/sk_crypto, keystore; formats/keytab): SKF messages
+ * reassembled at once, unassigned key sets tried per message, bytes in
+ * one key (hex text), rows in one key table file. */
+#define LIMIT_SKF_MESSAGES 64u
+#define LIMIT_UNASSIGNED_TRIES 64u
+#define LIMIT_KEY_BYTES 512u
+#define LIMIT_KEYTAB_ROWS 65536u
+
+/* capture (issue 5): key=value fields per keying-event line; vici
+ * message nesting and packet size; XFRM netlink message size. */
+#define LIMIT_EVLOG_FIELDS 48u
+#define LIMIT_VICI_DEPTH 16u
+#define LIMIT_VICI_PACKET (512u * 1024u)
+#define LIMIT_XFRM_TEXT (16u * 1024u * 1024u)
+
 #endif
