@@ -58,15 +58,15 @@ static const char *const section_names[REPORT_XML__SECTIONS] = {
 
 /* ---- names from the registries (winerr, ikeext, ikev2) ---- */
 
-/* Win32 error name, or NULL when the code has none. */
+/* Win32 error name as Windows would write it, or NULL: codes without a
+ * winerror.h symbol (Azure's 13999, whose table name is ours) are written
+ * as numbers, never under a name Windows does not use. */
 static const char *
 err_name(uint32_t code)
 {
-	const char *n = winerr_name(code);
-
-	if (n == NULL || strcmp(n, "UNKNOWN") == 0)
+	if (!winerr_known(code) || winerr_source(code) != WINERR_SRC_SDK)
 		return NULL;
-	return n;
+	return winerr_name(code);
 }
 
 /* ---- output plumbing ---- */
@@ -702,7 +702,7 @@ write_mm(struct report_xml_sink *s, const struct fail_event *ev)
 	    (ev->benign ? 0x1u : 0) | (ev->count > 1 ? 0x2u : 0));
 	(void)enum_leaf(s, "keyingModuleType", IKEEXT_REG_KEY_MODULE,
 	    ev->keying_module);
-	(void)enum_leaf(s, "mmState", IKEEXT_REG_MM_STATE, ev->state);
+	(void)enum_leaf(s, "mmState", IKEEXT_REG_MM_SA_STATE, ev->state);
 	(void)enum_leaf(s, "saRole", IKEEXT_REG_SA_ROLE, ev->sa_role);
 	if (ev->auth_method >= 0)
 		(void)enum_leaf(s, "mmAuthMethod", IKEEXT_REG_AUTH_METHOD,
@@ -727,7 +727,7 @@ write_em(struct report_xml_sink *s, const struct fail_event *ev)
 	    ev->failure_point);
 	(void)flags_leaf(s, "flags", IKEEXT_REG_EM_FAILURE_FLAG,
 	    (ev->count > 1 ? 0x1u : 0) | (ev->benign ? 0x2u : 0));
-	(void)enum_leaf(s, "emState", IKEEXT_REG_EM_STATE, ev->state);
+	(void)enum_leaf(s, "emState", IKEEXT_REG_EM_SA_STATE, ev->state);
 	(void)enum_leaf(s, "saRole", IKEEXT_REG_SA_ROLE, ev->sa_role);
 	if (ev->auth_method >= 0)
 		(void)enum_leaf(s, "emAuthMethod", IKEEXT_REG_AUTH_METHOD,
@@ -821,7 +821,7 @@ write_qm(struct report_xml_sink *s, const struct fail_event *ev)
 	    ev->failure_point);
 	(void)enum_leaf(s, "keyingModuleType", IKEEXT_REG_KEY_MODULE,
 	    ev->keying_module);
-	(void)enum_leaf(s, "qmState", IKEEXT_REG_QM_STATE, ev->state);
+	(void)enum_leaf(s, "qmState", IKEEXT_REG_QM_SA_STATE, ev->state);
 	(void)enum_leaf(s, "saRole", IKEEXT_REG_SA_ROLE, ev->sa_role);
 	if (ev->traffic_type >= 0)
 		(void)enum_leaf(s, "saTrafficType", IKEEXT_REG_TRAFFIC_TYPE,
@@ -950,7 +950,7 @@ write_extra(struct report_xml_sink *s, const struct fail_event *ev)
 static const char *
 event_type_name(enum event_type t)
 {
-	return ikeext_name(IKEEXT_REG_EVENT_TYPE, (uint32_t)t);
+	return ikeext_name(IKEEXT_REG_NET_EVENT_TYPE, (uint32_t)t);
 }
 
 enum rc

@@ -396,7 +396,7 @@ read_mm(struct pctx *p, struct fail_event *ev)
 	ev->benign = (fl & 0x1u) != 0;
 	ev->keying_module = get_enum8(p, "keyingModuleType",
 	    IKEEXT_REG_KEY_MODULE);
-	ev->state = get_enum8(p, "mmState", IKEEXT_REG_MM_STATE);
+	ev->state = get_enum8(p, "mmState", IKEEXT_REG_MM_SA_STATE);
 	ev->sa_role = get_enum8(p, "saRole", IKEEXT_REG_SA_ROLE);
 	read_optional_enums(p, "mmAuthMethod", ev);
 	read_cert_hash(p, ev);
@@ -420,7 +420,7 @@ read_em(struct pctx *p, struct fail_event *ev)
 	    &present);
 	ev->benign = (fl & 0x2u) != 0;
 	ev->keying_module = 1;  /* extended mode exists only in AuthIP */
-	ev->state = get_enum8(p, "emState", IKEEXT_REG_EM_STATE);
+	ev->state = get_enum8(p, "emState", IKEEXT_REG_EM_SA_STATE);
 	ev->sa_role = get_enum8(p, "saRole", IKEEXT_REG_SA_ROLE);
 	read_optional_enums(p, "emAuthMethod", ev);
 	read_cert_hash(p, ev);
@@ -439,30 +439,12 @@ read_qm(struct pctx *p, struct fail_event *ev)
 	    IKEEXT_REG_FAILURE_POINT);
 	ev->keying_module = get_enum8(p, "keyingModuleType",
 	    IKEEXT_REG_KEY_MODULE);
-	ev->state = get_enum8(p, "qmState", IKEEXT_REG_QM_STATE);
+	ev->state = get_enum8(p, "qmState", IKEEXT_REG_QM_SA_STATE);
 	ev->sa_role = get_enum8(p, "saRole", IKEEXT_REG_SA_ROLE);
 	read_optional_enums(p, NULL, ev);
 	read_subnet(p, "localSubNet", ev->local_ts, sizeof(ev->local_ts));
 	read_subnet(p, "remoteSubNet", ev->remote_ts, sizeof(ev->remote_ts));
 	ev->mm_id = get_uint(p, "ikeQmFailure/mmSaLuid", UINT64_MAX);
-}
-
-/* STATUS_IPSEC_* to the ERROR_IPSEC_* of the same suffix
- * (ikeext-enums.md "IPsec NTSTATUS codes"); 0 when none. */
-static uint32_t
-ntstatus_to_win32(uint32_t st)
-{
-	uint32_t low = st & 0xffffu;
-
-	if ((st & 0xffff0000u) != 0xc0360000u)
-		return 0;
-	if (low >= 1 && low <= 9)
-		return 13909u + low;
-	if (low >= 0x8000 && low <= 0x8005)
-		return 13925u + (low - 0x8000);
-	if (low == 0x8006)
-		return 13932u;
-	return 0;
 }
 
 static void
@@ -484,7 +466,7 @@ read_drop(struct pctx *p, struct fail_event *ev)
 		complain(p, "failureStatus", t);
 	}
 	ev->ntstatus = (uint32_t)v;
-	ev->win_error = ntstatus_to_win32(ev->ntstatus);
+	ev->win_error = ikeext_ntstatus_win32(ev->ntstatus);
 	ev->direction = get_enum8(p, "direction", IKEEXT_REG_DIRECTION);
 	ev->esp_spi = (uint32_t)get_uint(p, "ipsecDrop/spi", UINT32_MAX);
 }
@@ -607,7 +589,7 @@ winxml_event(const struct wfpxml_record *rec, const char *input,
 	ev->count = 1;
 	if (whylen > 0)
 		why[0] = '\0';
-	if (t != NULL && !ikeext_lookup_value(IKEEXT_REG_EVENT_TYPE, t,
+	if (t != NULL && !ikeext_lookup_value(IKEEXT_REG_NET_EVENT_TYPE, t,
 	    &type)) {
 		uint64_t v;
 
