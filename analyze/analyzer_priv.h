@@ -60,6 +60,11 @@ struct analyzer {
 	struct ikev1_msg v1;
 	struct report_xml *xml;       /* NULL when no XML requested */
 	struct ike_decrypt *dec;      /* keys and decryption */
+	bool xml_failed;              /* a spool write failed */
+	/* keying-event sources (from event logs) for the header */
+	size_t n_sources;
+	const char *const *source_names;
+	const char *const *source_status;
 	/* inputs */
 	uint32_t n_inputs;
 	struct report_input inputs[AN_MAX_INPUTS];
