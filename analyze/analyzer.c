@@ -571,6 +571,19 @@ an_add_capture_memory(struct analyzer *an, const char *name,
 	return rc;
 }
 
+/* Text inputs have no control bytes other than tab, CR, LF, FF. */
+static bool
+looks_like_text(const uint8_t *d, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && i < 4096; i++)
+		if (d[i] < 0x20 && d[i] != '\t' && d[i] != '\n' &&
+		    d[i] != '\r' && d[i] != '\f')
+			return false;
+	return true;
+}
+
 /* Key tables and other text: keys are the only text we read here. */
 enum rc
 an_add_keys(struct analyzer *an, const char *name, const char *path,
@@ -587,11 +600,19 @@ an_add_keys(struct analyzer *an, const char *name, const char *path,
 			return rc;
 		data = owned;
 	}
+	if (!looks_like_text(data, n)) {
+		snprintf(an->err, sizeof(an->err), "%s: not a capture, "
+		    "archive, wfpdiag.xml, event log or key table (binary "
+		    "content of unknown kind)", name);
+		rc = RC_FORMAT;
+		goto out;
+	}
 	rc = ike_decrypt_add_keys(an->dec, name, data, n, an->err,
 	    sizeof(an->err));
 	if (rc == RC_FORMAT)
 		snprintf(an->err, sizeof(an->err), "%s: not a capture, "
 		    "archive, wfpdiag.xml, event log or key table", name);
+out:
 	if (owned != NULL) {
 		explicit_bzero(owned, n); /* key material */
 		free(owned);
