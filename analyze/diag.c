@@ -92,7 +92,7 @@ struct diag {
 	uint64_t events;
 	struct fail_event *held;               /* daemon/kernel events */
 	bool *held_used;
-	size_t n_held;
+	size_t n_held, held_cap;
 };
 
 uint32_t
@@ -133,12 +133,6 @@ diag_new(diag_emit_fn emit, void *ctx)
 		return NULL;
 	d->emit = emit;
 	d->ctx = ctx;
-	d->held = calloc(MAX_HELD, sizeof(*d->held));
-	d->held_used = calloc(MAX_HELD, sizeof(*d->held_used));
-	if (d->held == NULL || d->held_used == NULL) {
-		diag_free(d);
-		return NULL;
-	}
 	return d;
 }
 
@@ -911,13 +905,38 @@ diag_ikev1_notify(struct diag *d, const struct fail_event *base,
 	emit(d, &ev);
 }
 
+/* The held-events array grows on demand (most runs hold none). */
+static bool
+held_room(struct diag *d)
+{
+	size_t ncap;
+	struct fail_event *h;
+	bool *u;
+
+	if (d->n_held < d->held_cap)
+		return true;
+	ncap = d->held_cap ? d->held_cap * 2 : 16;
+	if (ncap > MAX_HELD)
+		ncap = MAX_HELD;
+	h = realloc(d->held, ncap * sizeof(*h));
+	if (h == NULL)
+		return false;
+	d->held = h;
+	u = realloc(d->held_used, ncap * sizeof(*u));
+	if (u == NULL)
+		return false;
+	d->held_used = u;
+	d->held_cap = ncap;
+	return true;
+}
+
 void
 diag_add_event(struct diag *d, const struct fail_event *ev)
 {
 	struct fail_event copy = *ev;
 
 	if ((ev->sources & (EVENT_SRC_DAEMON | EVENT_SRC_KERNEL)) &&
-	    d->n_held < MAX_HELD) {
+	    d->n_held < MAX_HELD && held_room(d)) {
 		d->held[d->n_held] = *ev;
 		d->held_used[d->n_held++] = false;
 		return;
