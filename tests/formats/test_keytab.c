@@ -243,7 +243,7 @@ Test(keytab, charon_level4_log_gives_unassigned_ike_and_esp_sets)
 
 Test(keytab, charon_dump_cut_short_names_the_line)
 {
-	char text[sizeof(charon_log)];
+	char text[sizeof(charon_log) + 64];
 	const char *cut = strstr(charon_log, "Nov 23 18:00:01 09[IKE]   16: D5");
 	struct keytab *t;
 
