@@ -576,13 +576,14 @@ cctx_init(struct sk_ctx *c, const struct cipher_job *j, const uint8_t *iv)
 		c->cctx_alg = NULL;
 		ok = EVP_DecryptInit_ex(c->cctx, j->alg, NULL,
 		    secret_data(j->key), iv);
+		/* The flag survives IV-only re-inits of the same key. */
+		if (ok == 1)
+			ok = EVP_CIPHER_CTX_set_padding(c->cctx, 0);
 		if (ok == 1) {
 			c->cctx_alg = j->alg;
 			c->cctx_key = secret_serial(j->key);
 		}
 	}
-	if (ok == 1)
-		ok = EVP_CIPHER_CTX_set_padding(c->cctx, 0);
 	return ok == 1;
 }
 
