@@ -488,3 +488,54 @@ Test(keystore, many_keys_stay_findable_as_the_index_grows)
 	keytab_free(t);
 	keystore_free(ks);
 }
+
+/* A real strongSwan 5.9.8 pair (two namespaces, PSK, ike/chd level 4,
+ * throwaway secrets): the capture and both daemons' logs are fixtures. */
+Test(keystore, real_charon_logs_bind_to_their_capture, .init = setup,
+    .fini = teardown)
+{
+	const char *logs[] = {"charon-lab-initiator.log",
+	    "charon-lab-responder.log"};
+	char path[4096];
+	size_t i;
+	int n;
+
+	snprintf(path, sizeof(path), "%s",
+	    tu_src("tests/analyze/data/crypto/charon-lab-psk.pcap"));
+	n = ctu_read_ike(path, msgs, 8);
+	cr_assert_eq(n, 4);
+	for (i = 0; i < 2; i++) {
+		struct keytab *t = keytab_new();
+		struct keystore *ks = keystore_new();
+		struct keystore_load st;
+		const struct keystore_ike *k;
+		struct sk_result res;
+		struct buf out;
+		char rel[256];
+
+		snprintf(rel, sizeof(rel), "tests/analyze/data/crypto/%s",
+		    logs[i]);
+		cr_assert_eq(keytab_load(t, KEYTAB_AUTO, tu_src(rel)), RC_OK,
+		    "%s", keytab_errmsg(t));
+		cr_assert_eq(keystore_add_keytab(ks, t, &st), RC_OK);
+		cr_expect_eq(st.ike_unassigned, 1, "%s", logs[i]);
+		cr_expect_eq(st.esp_added, i == 1 ? 2 : 0, "%s: the responder "
+		    "derived child keys before its kernel refused them",
+		    logs[i]);
+		cr_assert_eq(keystore_try_unassigned(ks, ctx, msgs[2].data,
+		    msgs[2].len, msgs[2].sk_off, 46, true, &k), RC_OK, "%s",
+		    logs[i]);
+		cr_expect_eq(k->suite.encr_id, 12);
+		cr_expect_eq(k->suite.encr_key_bits, 256);
+		cr_expect_eq(k->suite.integ_id, 12);
+		buf_init(&out, 65536);
+		cr_expect_eq(sk_decrypt(ctx, msgs[3].data, msgs[3].len,
+		    msgs[3].sk_off, 46, &k->suite, k->sk_er, k->sk_ar, 0, &out,
+		    &res), RC_OK, "%s", sk_ctx_errmsg(ctx));
+		cr_expect_eq(res.next_payload, 36, "IDr");
+		cr_expect_eq(out.data[0], 39, "then AUTH, then N(NO_PROP)");
+		buf_fini(&out);
+		keytab_free(t);
+		keystore_free(ks);
+	}
+}
