@@ -1033,8 +1033,10 @@ esp_prepare(struct sk_ctx *c, const uint8_t *pkt, size_t len,
 		memcpy(e->hdr + 4, e->esn, 4);
 		e->hdr_len = 8;
 	}
-	memcpy(e->hdr + e->hdr_len, pkt + 4, 4);
-	e->hdr_len += 4;
+	e->hdr[e->hdr_len++] = (uint8_t)(e->seq >> 24);
+	e->hdr[e->hdr_len++] = (uint8_t)(e->seq >> 16);
+	e->hdr[e->hdr_len++] = (uint8_t)(e->seq >> 8);
+	e->hdr[e->hdr_len++] = (uint8_t)e->seq;
 	j->aad[0].p = e->hdr;
 	j->aad[0].n = e->hdr_len;
 	j->naad = 1;
