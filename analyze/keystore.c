@@ -989,7 +989,7 @@ keystore_try_unassigned_esp(struct keystore *ks, struct sk_ctx *c,
 	return RC_NOKEY;
 }
 
-/* --- export ---------------------------------------------------------------- */
+/* --- export ------------------------------------------------------------ */
 
 static void
 view(struct keytab_bytes *b, const struct secret *s)

@@ -1101,9 +1101,9 @@ esp_trailer(struct sk_ctx *c, const uint8_t *pt, size_t n,
 	res->next_header = pt[n - 1];
 	res->pad_len = pt[n - 2];
 	if ((size_t)res->pad_len + 2 > n)
-		return fail(c, RC_MALFORMED, "ESP Pad Length %u + 2 > decrypted "
-		    "length %zu (SPI 0x%08x seq %u)", res->pad_len, n, res->spi,
-		    res->seq);
+		return fail(c, RC_MALFORMED, "ESP Pad Length %u + 2 > "
+		    "decrypted length %zu (SPI 0x%08x seq %u)", res->pad_len, n,
+		    res->spi, res->seq);
 	res->payload_len = n - 2 - res->pad_len;
 	res->pad_default = true;
 	for (i = 0; i < res->pad_len; i++)

@@ -133,7 +133,8 @@ load(const char *text, enum keytab_format fmt, struct keystore_load *st)
 
 Test(keystore, corpus_wireshark_table_loads_and_finds_by_spis)
 {
-	const char *p = tu_shared("corpus/wireshark/keys/ikev2_decryption_table");
+	const char *p = tu_shared(
+	    "corpus/wireshark/keys/ikev2_decryption_table");
 	struct keytab *t;
 	struct keystore *ks;
 	struct keystore_load st;
@@ -261,8 +262,10 @@ static const char *cbc_keys[] = {
 };
 
 static const char *ccm_keys[] = {"", "",
-	"daa0a85a81e6adda7b8c568f1c4cfaa6e9f9edb242e9895f012caaa642eacf4d004903",
-	"e02281ba4bb8ed20321faff956b95ce7f841b3039984dad4ed4625e77743fce4a04f32",
+	"daa0a85a81e6adda7b8c568f1c4cfaa6e9f9edb242e9895f012caaa642eacf4d"
+	    "004903",
+	"e02281ba4bb8ed20321faff956b95ce7f841b3039984dad4ed4625e77743fce4"
+	    "a04f32",
 };
 
 Test(keystore, charon_keys_bind_by_icv_with_a_logged_proposal,
@@ -336,8 +339,8 @@ Test(keystore, corpus_tcpdump_esp_nested_sas_decrypt, .init = setup,
 	cr_assert_eq(n, 8);
 	buf_init(&inner, 65536);
 	for (i = 0; i < n; i++) {
-		const struct keystore_esp *o = keystore_find_esp(ks, 0x12345678u,
-		    4, msgs[i].spi_i), *in;
+		const struct keystore_esp *o = keystore_find_esp(ks,
+		    0x12345678u, 4, msgs[i].spi_i), *in;
 		uint8_t dst[4];
 
 		cr_assert_not_null(o);
@@ -352,7 +355,7 @@ Test(keystore, corpus_tcpdump_esp_nested_sas_decrypt, .init = setup,
 		cr_expect_eq(res.next_header, 4, "tunnel mode: IPv4 inside");
 		cr_expect(res.pad_default);
 		cr_assert_geq(inner.len, 28);
-		cr_expect_eq(inner.data[9], 50, "ESP inside ESP (tcpdump esp2)");
+		cr_expect_eq(inner.data[9], 50, "ESP in ESP (tcpdump esp2)");
 		memcpy(dst, inner.data + 16, 4);
 		in = keystore_find_esp(ks, 0xabcdabcdu, 4, dst);
 		cr_assert_not_null(in);
@@ -411,7 +414,8 @@ Test(keystore, tcpdump_key_for_any_sa_is_a_wildcard, .init = setup,
 
 Test(keystore, export_writes_wireshark_uats_that_load_back)
 {
-	const char *p = tu_shared("corpus/wireshark/keys/ikev2_decryption_table");
+	const char *p = tu_shared(
+	    "corpus/wireshark/keys/ikev2_decryption_table");
 	struct keytab *t, *out, *back;
 	struct keystore *ks, *ks2;
 	struct keystore_load st, st2;

@@ -70,7 +70,8 @@ Test(keytab, wireshark_ikev2_row_gives_spis_keys_and_algorithm_strings)
 
 Test(keytab, corpus_wireshark_tables_parse_completely)
 {
-	const char *ike = tu_shared("corpus/wireshark/keys/ikev2_decryption_table");
+	const char *ike = tu_shared(
+	    "corpus/wireshark/keys/ikev2_decryption_table");
 	const char *esp;
 	struct keytab *t;
 
@@ -124,7 +125,8 @@ Test(keytab, tcpdump_esp_lines_with_and_without_spi)
 	    "# a comment\n\n"
 	    "0x12345678@192.1.2.45 3des-cbc-hmac96:0x4343454546464949"
 	    "4a4a4c4c4f4f51515252545457575840\n"
-	    "3des-cbc-hmac96:0x4043434545464649494a4a4c4c4f4f515152525454575758\n",
+	    "3des-cbc-hmac96:0x4043434545464649494a4a4c4c4f4f5151525254545757"
+	    "58\n",
 	    RC_OK);
 
 	cr_assert_eq(keytab_esp_count(t), 2);
@@ -235,7 +237,8 @@ Test(keytab, charon_level4_log_gives_unassigned_ike_and_esp_sets)
 	cr_assert_eq(keytab_esp_count(t), 2);
 	cr_expect(keytab_esp_at(t, 0)->initiator_dir);
 	cr_expect(!keytab_esp_at(t, 1)->initiator_dir);
-	cr_expect_str_eq(keytab_esp_at(t, 0)->encr, "AES_GCM_16_128/NO_EXT_SEQ");
+	cr_expect_str_eq(keytab_esp_at(t, 0)->encr,
+	    "AES_GCM_16_128/NO_EXT_SEQ");
 	expect_bytes(&keytab_esp_at(t, 1)->ekey,
 	    "ffeeddccbbaa9988776655443322110005060708");
 	keytab_free(t);
@@ -244,7 +247,8 @@ Test(keytab, charon_level4_log_gives_unassigned_ike_and_esp_sets)
 Test(keytab, charon_dump_cut_short_names_the_line)
 {
 	char text[sizeof(charon_log) + 64];
-	const char *cut = strstr(charon_log, "Nov 23 18:00:01 09[IKE]   16: D5");
+	const char *cut = strstr(charon_log,
+	    "Nov 23 18:00:01 09[IKE]   16: D5");
 	struct keytab *t;
 
 	snprintf(text, sizeof(text), "%.*s%s", (int)(cut - charon_log),
@@ -289,7 +293,8 @@ Test(keytab, truncation_at_every_length_never_crashes)
 	    "ikev2 I 0x0001020304050607 0xc02e7a3031a03188 sha1:0x4e "
 	    "aes128:0x3f44\n",
 	    "\"IPv4\",\"1.2.3.4\",\"5.6.7.8\",\"0x01020304\",\"AES-CBC "
-	    "[RFC3602]\",\"0x00112233445566778899aabbccddeeff\",\"NULL\",\"\"\n"};
+	    "[RFC3602]\",\"0x00112233445566778899aabbccddeeff\",\"NULL\","
+	    "\"\"\n"};
 	enum keytab_format fmts[] = {KEYTAB_WS_IKEV2, KEYTAB_CHARON,
 	    KEYTAB_TCPDUMP, KEYTAB_WS_ESP};
 	size_t i, cut;
@@ -356,7 +361,8 @@ Test(keytab, wireshark_writers_round_trip_through_the_parsers)
 
 Test(keytab, corpus_ikev2_table_round_trips_byte_for_byte_in_content)
 {
-	const char *ike = tu_shared("corpus/wireshark/keys/ikev2_decryption_table");
+	const char *ike = tu_shared(
+	    "corpus/wireshark/keys/ikev2_decryption_table");
 	struct keytab *t, *back;
 	struct buf out;
 	size_t i;
