@@ -68,15 +68,15 @@ Test(keytab, wireshark_ikev2_row_gives_spis_keys_and_algorithm_strings)
 	keytab_free(t);
 }
 
-Test(keytab, corpus_wireshark_tables_parse_completely)
+Test(keytab, corpus_wireshark_ikev2_table_parses_completely)
 {
 	const char *ike = tu_shared(
 	    "corpus/wireshark/keys/ikev2_decryption_table");
-	const char *esp;
 	struct keytab *t;
 
 	if (ike == NULL)
-		cr_skip_test("../shared/corpus is absent");
+		cr_skip_test("corpus/wireshark/keys/ikev2_decryption_table is "
+		    "absent");
 	t = keytab_new();
 	cr_assert_eq(keytab_load(t, KEYTAB_AUTO, ike), RC_OK, "%s",
 	    keytab_errmsg(t));
@@ -86,8 +86,17 @@ Test(keytab, corpus_wireshark_tables_parse_completely)
 	cr_expect_str_eq(keytab_ike_at(t, 6)->encr,
 	    "AES-CCM-256 with 16 octet ICV [RFC5282]");
 	cr_expect_eq(keytab_ike_at(t, 6)->sk_ei.len, 35);
-	esp = tu_shared("corpus/wireshark/keys/esp_sa");
-	cr_assert_not_null(esp);
+	keytab_free(t);
+}
+
+Test(keytab, corpus_wireshark_esp_table_parses_completely)
+{
+	const char *esp = tu_shared("corpus/wireshark/keys/esp_sa");
+	struct keytab *t;
+
+	if (esp == NULL)
+		cr_skip_test("corpus/wireshark/keys/esp_sa is absent");
+	t = keytab_new();
 	cr_expect_eq(keytab_load(t, KEYTAB_AUTO, esp), RC_OK, "%s",
 	    keytab_errmsg(t));
 	cr_assert_eq(keytab_esp_count(t), 2);
@@ -147,8 +156,12 @@ Test(keytab, corpus_tcpdump_and_openswan_files_parse)
 	bool found = false;
 
 	/* tu_shared() returns one static buffer: copy each path. */
-	if (tu_shared("corpus/tcpdump/esp-secrets.txt") == NULL)
-		cr_skip_test("../shared/corpus is absent");
+	if (tu_shared("corpus/tcpdump/esp-secrets.txt") == NULL ||
+	    tu_shared("corpus/openswan/keys/KEYS.tsv") == NULL ||
+	    tu_shared("corpus/tcpdump/ikev2pI2-secrets.txt") == NULL)
+		cr_skip_test("corpus tcpdump/esp-secrets.txt, "
+		    "tcpdump/ikev2pI2-secrets.txt or openswan/keys/KEYS.tsv "
+		    "is absent");
 	snprintf(esp, sizeof(esp), "%s",
 	    tu_shared("corpus/tcpdump/esp-secrets.txt"));
 	snprintf(tsv, sizeof(tsv), "%s",
@@ -368,7 +381,8 @@ Test(keytab, corpus_ikev2_table_round_trips_byte_for_byte_in_content)
 	size_t i;
 
 	if (ike == NULL)
-		cr_skip_test("../shared/corpus is absent");
+		cr_skip_test("corpus/wireshark/keys/ikev2_decryption_table is "
+		    "absent");
 	t = keytab_new();
 	back = keytab_new();
 	cr_assert_eq(keytab_load(t, KEYTAB_WS_IKEV2, ike), RC_OK);
