@@ -406,3 +406,19 @@ Test(keytab, corpus_ikev2_table_round_trips_byte_for_byte_in_content)
 	keytab_free(t);
 	keytab_free(back);
 }
+
+Test(keytab, charon_long_proposal_is_cut_at_a_slash)
+{
+	struct keytab *t = parse_text(KEYTAB_CHARON,
+	    "00[CFG] selected proposal: IKE:AES_CBC_256/HMAC_SHA2_256_128/"
+	    "PRF_HMAC_SHA2_256/MODP_2048/KE1_ECP_256/KE2_ECP_384/KE3_ECP_521/"
+	    "KE4_CURVE_25519/KE5_CURVE_448\n"
+	    "00[IKE] Sk_ei secret => 1 bytes @ 0x1\n"
+	    "00[IKE]    0: 01  .\n", RC_OK);
+
+	cr_assert_eq(keytab_ike_count(t), 1);
+	cr_expect_str_eq(keytab_ike_at(t, 0)->encr,
+	    "AES_CBC_256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048/"
+	    "KE1_ECP_256/KE2_ECP_384/KE3_ECP_521");
+	keytab_free(t);
+}
