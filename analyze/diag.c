@@ -310,6 +310,44 @@ add_exchange_frames(struct fail_event *ev, const struct ike_exchange *e)
 
 static bool child_only_error(uint16_t n);
 
+/* What the certificates say about a failure: validity at the time they
+ * were sent, and whether the chain answers the peer's CERTREQ. */
+static void
+cert_notes(const struct ike_sa *sa, char *dst, size_t len)
+{
+	const struct ike_cert_seen *side[2] = {&sa->cert_i, &sa->cert_r};
+	static const char *const who[2] = {"initiator", "responder"};
+	size_t used = strlen(dst);
+	int i;
+
+	for (i = 0; i < 2 && used < len; i++) {
+		const struct ike_cert_seen *c = side[i];
+		uint8_t n_req = i == 0 ? sa->n_req_ca_r : sa->n_req_ca_i;
+		int w = 0;
+
+		if (!c->present)
+			continue;
+		if (c->used_at > c->not_after)
+			w = snprintf(dst + used, len - used, "%s%s certificate "
+			    "%s expired %lld s before it was sent",
+			    used ? "; " : "", who[i], c->subject,
+			    (long long)(c->used_at - c->not_after));
+		else if (c->used_at < c->not_before)
+			w = snprintf(dst + used, len - used, "%s%s certificate "
+			    "%s not valid until %lld s after it was sent",
+			    used ? "; " : "", who[i], c->subject,
+			    (long long)(c->not_before - c->used_at));
+		else if (n_req > 0 && !c->from_requested_ca)
+			w = snprintf(dst + used, len - used, "%s%s sent %s "
+			    "issued by %s; none of its %u certificates is a CA "
+			    "the %s requested (CERTREQ)", used ? "; " : "",
+			    who[i], c->subject, c->issuer, c->n_chain,
+			    who[1 - i]);
+		if (w > 0)
+			used += (size_t)w;
+	}
+}
+
 /*
  * Builds and emits one event of kind k for sa. e is the exchange where it
  * happened (may be NULL); sender_is_init says who sent the notify (for
@@ -366,6 +404,18 @@ report(struct diag *d, struct ike_sa *sa, enum diag_kind k,
 	snprintf(ev.basis, sizeof(ev.basis), "%s", basis ? basis : "");
 	snprintf(ev.reason, sizeof(ev.reason), "%s", r->text);
 	snprintf(ev.detail, sizeof(ev.detail), "%s", detail ? detail : "");
+	cert_notes(sa, ev.detail, sizeof(ev.detail));
+	/* endCertHash: the local side's end certificate, else the peer's. */
+	{
+		const struct ike_cert_seen *lc = local_init ? &sa->cert_i :
+		    &sa->cert_r, *rc = local_init ? &sa->cert_r : &sa->cert_i;
+		const struct ike_cert_seen *c = lc->present ? lc : rc;
+
+		if (c->present) {
+			ev.has_cert_hash = true;
+			memcpy(ev.end_cert_hash, c->sha1, 20);
+		}
+	}
 	if (k == DIAG_NO_CERT && ev.auth_method < 0)
 		ev.auth_method = AUTHM_CERT;
 	emit(d, &ev);
