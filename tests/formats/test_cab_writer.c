@@ -117,6 +117,20 @@ Test(cab_writer, bsdtar_lists_and_extracts_identical_members)
 	expect_identical(d, matrix, NMATRIX);
 }
 
+Test(cab_writer, seven_zip_tests_and_extracts_identical_members)
+{
+	char *d, *cab, *out;
+
+	ct_need("7zz");
+	d = ct_tmpdir();
+	cab = make_cab(d, matrix, NMATRIX, 2);
+	out = ct_sh("7zz t '%s'", cab);
+	cr_expect(strstr(out, "Everything is Ok") != NULL, "%s", out);
+	free(out);
+	free(ct_sh("7zz x -y -o'%s/x' '%s' >/dev/null", d, cab));
+	expect_identical(d, matrix, NMATRIX);
+}
+
 Test(cab_writer, libarchive_reads_back_names_sizes_and_bytes)
 {
 	struct cab_reader *r = cab_reader_new();
@@ -167,6 +181,8 @@ Test(cab_writer, a_100_mb_incompressible_member_survives_every_tool)
 		free(ct_sh("rm -rf '%s/x' && mkdir '%s/x' && "
 		    "gcab -x -C '%s/x' '%s'", d, d, d, cab));
 	expect_identical(d, big, 1);
+	if (tu_have_tool("7zz"))
+		free(ct_sh("7zz t '%s' | grep -q 'Everything is Ok'", cab));
 }
 
 Test(cab_writer, many_members_are_all_listed)
