@@ -500,6 +500,38 @@ Test(cab_writer, an_abandoned_or_failed_cabinet_leaves_no_file)
 	free(out);
 }
 
+Test(cab_writer, a_full_disk_fails_cleanly_and_leaves_nothing)
+{
+	struct cab_writer *w;
+	char *d, *cab, *out, cmd[512];
+	uint8_t *b = ct_bytes(300000, 1, 11);
+	struct stat st;
+	enum rc rc;
+
+	if (!tu_is_root())
+		cr_skip_test("needs root to mount a small tmpfs");
+	d = ct_tmpdir();
+	snprintf(cmd, sizeof(cmd), "mount -t tmpfs -o size=128k tmpfs '%s'",
+	    d);
+	if (system(cmd) != 0)
+		cr_skip_test("cannot mount a tmpfs here");
+	cab = ct_path(d, "full.cab");
+	cr_assert_eq(cab_writer_new(&w, cab, 6, 2), RC_OK);
+	rc = cab_writer_add_mem(w, "noise.bin", b, 300000, 0);
+	if (rc == RC_OK)
+		rc = cab_writer_finish(w);
+	cr_expect_eq(rc, RC_IO, "300000 random bytes cannot fit in 128 KiB");
+	cr_expect(strstr(cab_writer_errmsg(w), "full.cab") != NULL, "%s",
+	    cab_writer_errmsg(w));
+	cab_writer_free(w);
+	cr_expect_neq(stat(cab, &st), 0, "no cabinet under the final name");
+	out = ct_sh("ls -A '%s' | wc -l", d);
+	cr_expect_eq(strtol(out, NULL, 10), 0, "no temporary file left");
+	free(out);
+	free(ct_sh("umount '%s'", d));
+	free(b);
+}
+
 Test(cab_writer, threads_do_not_change_a_byte)
 {
 	char *d1 = ct_tmpdir(), *d2 = ct_tmpdir(), *c1, *c2;
