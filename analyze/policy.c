@@ -689,7 +689,9 @@ byte_mask(unsigned bits, size_t i)
 	unsigned keep = bits >= 8 * (i + 1) ? 8 :
 	    bits > 8 * i ? bits - 8 * (unsigned)i : 0;
 
-	return keep == 0 ? 0 : (uint8_t)(0xffu << (8 - keep));
+	if (keep == 0)
+		return 0;
+	return (uint8_t)(0xffu << (8 - keep));
 }
 
 /* Zeroes the host bits of addr (len bytes) past bits; true if any set. */
