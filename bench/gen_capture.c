@@ -929,7 +929,7 @@ bulk_opts(struct sim *s, struct sa_opts *o)
 	    (0.5 + grng_unit(&s->rng));
 	o->esp_min = 100;
 	o->esp_max = 1400;
-	o->dpd_mean_us = 120 * US;
+	o->dpd_mean_us = 40 * US;	/* dpd_delay 30-60 s */
 	o->rekey_us = (uint64_t)(900 + grng_below(&s->rng, 600)) * US;
 }
 
