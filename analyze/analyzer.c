@@ -16,6 +16,7 @@
 #include <arpa/inet.h>
 
 #include "analyze/ikev2_registry.h"
+#include "formats/buf.h"
 #include "formats/pcapio.h"
 #include "formats/rd.h"
 
@@ -37,6 +38,18 @@ set_err(struct analyzer *an, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(an->err, sizeof(an->err), fmt, ap);
 	va_end(ap);
+}
+
+void
+an_copy(char *dst, size_t len, const char *src)
+{
+	size_t n;
+
+	if (len == 0)
+		return;
+	n = strnlen(src, len - 1);
+	memcpy(dst, src, n);
+	dst[n] = '\0';
 }
 
 const char *
@@ -117,7 +130,8 @@ analyzer_new(const struct analyzer_opts *opts, char *err, size_t errlen)
 	an->esp = esp_track_new(on_esp_done, an);
 	an->diag = diag_new(on_event, an);
 	an->msg = malloc(sizeof(*an->msg));
-	if (an->net == NULL || an->ike == NULL || an->esp == NULL ||
+	an->dec = ike_decrypt_new();
+	if (an->dec == NULL || an->net == NULL || an->ike == NULL || an->esp == NULL ||
 	    an->diag == NULL || an->msg == NULL) {
 		snprintf(err, errlen, "out of memory");
 		analyzer_free(an);
@@ -147,6 +161,8 @@ analyzer_free(struct analyzer *an)
 	esp_track_free(an->esp);
 	diag_free(an->diag);
 	net_decoder_free(an->net);
+	ike_decrypt_free(an->dec);
+	an_free_event_logs(an);
 	free(an->msg);
 	free(an);
 }
@@ -280,12 +296,52 @@ handle_ike(struct analyzer *an, struct ike_meta *m, bool truncated)
 			an_summary_malformed(an, an->msg->err_text, m->frame);
 		}
 	}
+	if (rc == RC_OK && an->msg->has_sk && ike_decrypt_has_keys(an->dec)) {
+		enum ike_dec dr = ike_decrypt_msg(an->dec, m->bytes, m->len,
+		    an->msg);
+
+		m->decrypt_failed = dr == IKE_DEC_AUTH;
+		if (dr == IKE_DEC_BAD)
+			an_summary_malformed(an, ike_decrypt_errmsg(an->dec),
+			    m->frame);
+	}
 	trace_ikev2(an, m, an->msg);
 	/* A message whose header decoded is tracked even when a payload is
 	 * broken: the exchange still happened. */
 	if (an->msg->err_off >= IKEV2_HDR_LEN || rc == RC_OK ||
 	    (rc == RC_SHORT && an->msg->err_off == 24))
 		ike_track_message(an->ike, m, an->msg);
+}
+
+/* With keys: verify the ICV (and name the inner protocol). Never keeps
+ * payload bytes. */
+static void
+check_esp(struct analyzer *an, struct esp_sa *sa, const struct rd *r,
+    const struct net_pkt *np)
+{
+	struct rd whole = *r;
+	size_t len;
+	const uint8_t *pkt;
+	uint8_t nh = 0;
+
+	whole.off = 0;
+	whole.err = RC_OK;
+	len = rd_left(&whole);
+	pkt = rd_bytes(&whole, len);
+	if (pkt == NULL)
+		return;
+	switch (ike_decrypt_esp(an->dec, pkt, len, np->dst.family,
+	    np->dst.bytes, &nh)) {
+	case IKE_DEC_OK:
+		sa->icv_ok++;
+		sa->inner_proto = nh;
+		break;
+	case IKE_DEC_AUTH:
+		sa->icv_bad++;
+		break;
+	default:
+		break;
+	}
 }
 
 static void
@@ -312,9 +368,13 @@ handle_esp(struct analyzer *an, const struct pcapio_pkt *pkt,
 	em.dport = np->dport;
 	sa = esp_track_packet(an->esp, &em, spi, seq,
 	    (uint32_t)np->payload_len, &is_new);
-	if (sa != NULL && is_new)
+	if (sa == NULL)
+		return;
+	if (is_new)
 		sa->ike_serial = ike_track_esp(an->ike, &np->src, &np->dst,
-		    em.ns);
+		    spi, em.ns, &sa->ike_exact);
+	if (an->opts.decrypt_esp)
+		check_esp(an, sa, r, np);
 }
 
 /* RFC 3948 2.2: on 4500, four zero bytes mark IKE; 0xFF alone is a NAT
@@ -339,6 +399,7 @@ handle_udp(struct analyzer *an, const struct pcapio_pkt *pkt,
 	m.sport = np->sport;
 	m.dport = np->dport;
 	m.nat_marker = false;
+	m.decrypt_failed = false;
 	m.ip_fragments = np->reassembled ? np->fragments : 0;
 	if (natt) {
 		if (np->payload_len == 1 && rd_peek_u8(&r, 0) == 0xff) {
@@ -393,6 +454,14 @@ read_capture(struct analyzer *an, struct pcapio *p)
 	enum rc rc;
 
 	while ((rc = pcapio_next(p, &pkt)) == RC_OK) {
+		if (in->packets == 0 && pkt_ns(&pkt) < an->last_ns) {
+			/* This capture starts before the previous one ended:
+			 * another host or another day, not a continuation
+			 * (a rotated capture moves forward). Its SAs are not
+			 * the previous capture's: finalise those first. */
+			ike_track_flush(an->ike, an->last_ns);
+			esp_track_flush(an->esp);
+		}
 		an->frames++;
 		in->packets++;
 		advance_time(an, pkt_ns(&pkt));
@@ -404,8 +473,40 @@ read_capture(struct analyzer *an, struct pcapio *p)
 	return rc;
 }
 
-static uint32_t
-new_input(struct analyzer *an, const char *name, const char *format)
+/* Reads a text input (key table, event log) whole; they are small. */
+enum rc
+read_small_file(const char *path, uint8_t **data, size_t *len, char *err,
+    size_t errlen)
+{
+	FILE *f = fopen(path, "rb");
+	struct buf b;
+	uint8_t chunk[65536];
+	size_t got;
+
+	if (f == NULL) {
+		snprintf(err, errlen, "%s: cannot open: %m", path);
+		return RC_IO;
+	}
+	buf_init(&b, 64u * 1024u * 1024u);
+	while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		if (buf_append(&b, chunk, got) != RC_OK) {
+			fclose(f);
+			buf_fini(&b);
+			snprintf(err, errlen, "%s: larger than 64 MiB: not a "
+			    "key table or event log", path);
+			return RC_LIMIT;
+		}
+	fclose(f);
+	*data = buf_take(&b, len);
+	if (*data == NULL) {
+		*data = malloc(1);
+		*len = 0;
+	}
+	return *data ? RC_OK : RC_NOMEM;
+}
+
+uint32_t
+an_new_input(struct analyzer *an, const char *name, const char *format)
 {
 	struct report_input *in;
 
@@ -444,7 +545,7 @@ an_add_capture_path(struct analyzer *an, const char *path)
 		set_err(an, "%s", err);
 		return rc;
 	}
-	an->cur = new_input(an, path, "pcap");
+	an->cur = an_new_input(an, path, "pcap");
 	rc = read_capture(an, p);
 	rc = finish_capture(an, p, rc);
 	pcapio_close(p);
@@ -463,11 +564,69 @@ an_add_capture_memory(struct analyzer *an, const char *name,
 		set_err(an, "%s", err);
 		return rc;
 	}
-	an->cur = new_input(an, name, "pcap");
+	an->cur = an_new_input(an, name, "pcap");
 	rc = read_capture(an, p);
 	rc = finish_capture(an, p, rc);
 	pcapio_close(p);
 	return rc;
+}
+
+/* Text inputs have no control bytes other than tab, CR, LF, FF. */
+static bool
+looks_like_text(const uint8_t *d, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && i < 4096; i++)
+		if (d[i] < 0x20 && d[i] != '\t' && d[i] != '\n' &&
+		    d[i] != '\r' && d[i] != '\f')
+			return false;
+	return true;
+}
+
+/* Key tables and other text: keys are the only text we read here. */
+enum rc
+an_add_keys(struct analyzer *an, const char *name, const char *path,
+    const uint8_t *data, size_t len)
+{
+	uint8_t *owned = NULL;
+	size_t n = len;
+	enum rc rc;
+
+	if (path != NULL) {
+		rc = read_small_file(path, &owned, &n, an->err,
+		    sizeof(an->err));
+		if (rc != RC_OK)
+			return rc;
+		data = owned;
+	}
+	if (!looks_like_text(data, n)) {
+		snprintf(an->err, sizeof(an->err), "%s: not a capture, "
+		    "archive, wfpdiag.xml, event log or key table (binary "
+		    "content of unknown kind)", name);
+		rc = RC_FORMAT;
+		goto out;
+	}
+	rc = ike_decrypt_add_keys(an->dec, name, data, n, an->err,
+	    sizeof(an->err));
+	if (rc == RC_FORMAT)
+		snprintf(an->err, sizeof(an->err), "%s: not a capture, "
+		    "archive, wfpdiag.xml, event log or key table", name);
+out:
+	if (owned != NULL) {
+		explicit_bzero(owned, n); /* key material */
+		free(owned);
+	}
+	if (ike_decrypt_has_keys(an->dec))
+		an->opts.decrypt_esp = true;
+	return rc;
+}
+
+enum rc
+analyzer_add_keys(struct analyzer *an, const char *path)
+{
+	an->err[0] = '\0';
+	return an_add_keys(an, path, path, NULL, 0);
 }
 
 enum rc

@@ -52,13 +52,24 @@ txt_add(struct txt *t, const char *fmt, ...)
 		t->len += (size_t)n;
 }
 
+/*
+ * Transforms to walk: n_transforms, clamped to the array so that a
+ * proposal filled wrongly cannot make us read past xf[].
+ */
+static size_t
+nxf(const struct ikev2_proposal *p)
+{
+	return p->n_transforms < LIMIT_IKE_TRANSFORMS ? p->n_transforms :
+	    LIMIT_IKE_TRANSFORMS;
+}
+
 enum rc
 ikev2_proposal_add(struct ikev2_proposal *p, uint8_t type, uint16_t id,
     uint16_t key_bits)
 {
 	struct ikev2_transform *xf;
 
-	if (p->n_transforms >= LIMIT_IKE_TRANSFORMS)
+	if (nxf(p) >= LIMIT_IKE_TRANSFORMS)
 		return RC_LIMIT;
 	xf = &p->xf[p->n_transforms++];
 	xf->type = type;
@@ -72,7 +83,7 @@ ikev2_proposal_count_type(const struct ikev2_proposal *p, uint8_t type)
 {
 	size_t i, n = 0;
 
-	for (i = 0; i < p->n_transforms; i++)
+	for (i = 0; i < nxf(p); i++)
 		n += p->xf[i].type == type;
 	return n;
 }
@@ -153,7 +164,7 @@ ikev2_proposal_text(const struct ikev2_proposal *p, char *dst, size_t size)
 	txt_proto(&t, p->protocol);
 	txt_add(&t, ":");
 	for (k = 0; k <= sizeof(type_order); k++) {
-		for (i = 0; i < p->n_transforms; i++) {
+		for (i = 0; i < nxf(p); i++) {
 			const struct ikev2_transform *xf = &p->xf[i];
 
 			if (k < sizeof(type_order) ? xf->type != type_order[k] :
@@ -265,7 +276,7 @@ txt_admin_field(struct txt *t, const struct ikev2_proposal *p, uint8_t type,
 {
 	size_t i, n = 0;
 
-	for (i = 0; i < p->n_transforms; i++) {
+	for (i = 0; i < nxf(p); i++) {
 		if (p->xf[i].type != type)
 			continue;
 		if (n++ > 0)
@@ -283,7 +294,7 @@ has_integ(const struct ikev2_proposal *p)
 {
 	size_t i;
 
-	for (i = 0; i < p->n_transforms; i++) {
+	for (i = 0; i < nxf(p); i++) {
 		if (p->xf[i].type == IKEV2_TT_INTEG &&
 		    p->xf[i].id != IKEV2_INTEG_NONE)
 			return true;
@@ -300,7 +311,7 @@ txt_admin_aead_integ(struct txt *t, const struct ikev2_proposal *p)
 {
 	size_t i, n = 0;
 
-	for (i = 0; i < p->n_transforms; i++) {
+	for (i = 0; i < nxf(p); i++) {
 		const struct ikev2_transform *xf = &p->xf[i];
 
 		if (xf->type != IKEV2_TT_ENCR || !ikev2_encr_is_aead(xf->id))
@@ -337,6 +348,120 @@ ikev2_proposal_admin_text(const struct ikev2_proposal *p, char *dst,
 	(void)txt_admin_field(&t, p, IKEV2_TT_KE,
 	    ike ? IKEV2_ADMIN_DH_GROUP : IKEV2_ADMIN_PFS_GROUP);
 	return t.len;
+}
+
+/* Starts an empty proposal number 1 of protocol. */
+static void
+proposal_start(struct ikev2_proposal *p, uint8_t protocol)
+{
+	memset(p, 0, sizeof(*p));
+	p->num = 1;
+	p->protocol = protocol;
+}
+
+/* Adds xf unless it is a KE NONE ("None" group: no KE transform). */
+static enum rc
+add_unless_none(struct ikev2_proposal *p, const struct ikev2_transform *xf)
+{
+	if (xf->type == IKEV2_TT_KE && xf->id == IKEV2_KE_NONE)
+		return RC_OK;
+	return ikev2_proposal_add(p, xf->type, xf->id, xf->key_bits);
+}
+
+/* Parses names[slot]; on failure records the slot. */
+static enum rc
+admin_get(const char *const names[6], enum ikev2_admin_slot slot,
+    enum ikev2_admin_slot name_slot, struct ikev2_transform *xf,
+    enum ikev2_admin_slot *bad)
+{
+	enum rc rc = ikev2_admin_name_parse(names[name_slot], slot, xf);
+
+	if (rc != RC_OK)
+		*bad = name_slot;
+	return rc;
+}
+
+static enum rc
+admin_ike(const char *const names[6], struct ikev2_proposal *ike,
+    enum ikev2_admin_slot *bad)
+{
+	struct ikev2_transform encr, integ, prf, dh;
+	enum rc rc;
+
+	if ((rc = admin_get(names, IKEV2_ADMIN_IKE_ENCR, IKEV2_ADMIN_IKE_ENCR,
+	    &encr, bad)) != RC_OK ||
+	    (rc = admin_get(names, IKEV2_ADMIN_IKE_INTEG,
+	    IKEV2_ADMIN_IKE_INTEG, &integ, bad)) != RC_OK ||
+	    (rc = admin_get(names, IKEV2_ADMIN_IKE_PRF, IKEV2_ADMIN_IKE_INTEG,
+	    &prf, bad)) != RC_OK ||
+	    (rc = admin_get(names, IKEV2_ADMIN_DH_GROUP, IKEV2_ADMIN_DH_GROUP,
+	    &dh, bad)) != RC_OK)
+		return rc;
+	proposal_start(ike, IKEV2_PROTO_IKE);
+	/* An AEAD IKE SA carries no INTEG; the hash still picks the PRF. */
+	if ((rc = add_unless_none(ike, &encr)) != RC_OK ||
+	    (!ikev2_encr_is_aead(encr.id) &&
+	    (rc = add_unless_none(ike, &integ)) != RC_OK) ||
+	    (rc = add_unless_none(ike, &prf)) != RC_OK ||
+	    (rc = add_unless_none(ike, &dh)) != RC_OK)
+		return rc;
+	return RC_OK;
+}
+
+static enum rc
+admin_esp(const char *const names[6], struct ikev2_proposal *esp,
+    enum ikev2_admin_slot *bad)
+{
+	struct ikev2_transform encr, integ, pfs;
+	bool aead;
+	enum rc rc;
+
+	if ((rc = admin_get(names, IKEV2_ADMIN_IPSEC_ENCR,
+	    IKEV2_ADMIN_IPSEC_ENCR, &encr, bad)) != RC_OK ||
+	    (rc = admin_get(names, IKEV2_ADMIN_IPSEC_INTEG,
+	    IKEV2_ADMIN_IPSEC_INTEG, &integ, bad)) != RC_OK ||
+	    (rc = admin_get(names, IKEV2_ADMIN_PFS_GROUP,
+	    IKEV2_ADMIN_PFS_GROUP, &pfs, bad)) != RC_OK)
+		return rc;
+	aead = ikev2_encr_is_aead(encr.id);
+	/* Azure: GCMAES in one IPsec field needs the same in the other. */
+	if (aead != (integ.type == IKEV2_TT_ENCR) ||
+	    (aead && !xf_eq(&encr, &integ))) {
+		*bad = IKEV2_ADMIN_IPSEC_INTEG;
+		return RC_INVAL;
+	}
+	proposal_start(esp, IKEV2_PROTO_ESP);
+	if ((rc = add_unless_none(esp, &encr)) != RC_OK ||
+	    (!aead && (rc = add_unless_none(esp, &integ)) != RC_OK) ||
+	    (rc = add_unless_none(esp, &pfs)) != RC_OK)
+		return rc;
+	return ikev2_proposal_add(esp, IKEV2_TT_ESN, IKEV2_ESN_NO_EXT_SEQ, 0);
+}
+
+enum rc
+ikev2_admin_policy(const char *const names[6], struct ikev2_proposal *ike,
+    struct ikev2_proposal *esp, enum ikev2_admin_slot *bad_slot)
+{
+	enum ikev2_admin_slot bad = IKEV2_ADMIN__COUNT;
+	enum rc rc;
+	size_t i;
+
+	if (names == NULL || ike == NULL || esp == NULL)
+		return RC_INVAL;
+	for (i = 0; i < 6; i++) {
+		if (names[i] == NULL) {
+			bad = (enum ikev2_admin_slot)i;
+			rc = RC_INVAL;
+			goto out;
+		}
+	}
+	rc = admin_ike(names, ike, &bad);
+	if (rc == RC_OK)
+		rc = admin_esp(names, esp, &bad);
+out:
+	if (rc != RC_OK && bad_slot != NULL)
+		*bad_slot = bad;
+	return rc;
 }
 
 /* ---- named suites ------------------------------------------------ */
@@ -402,7 +527,7 @@ suite_is(const struct suite *s, const struct ikev2_proposal *p)
 
 	if (s->protocol != p->protocol)
 		return false;
-	for (i = 0; i < p->n_transforms; i++) {
+	for (i = 0; i < nxf(p); i++) {
 		if (suite_ignores(p, &p->xf[i]))
 			continue;
 		for (k = 0; k < s->n; k++) {
@@ -452,7 +577,7 @@ has_xf(const struct ikev2_proposal *p, const struct ikev2_transform *xf)
 {
 	size_t i;
 
-	for (i = 0; i < p->n_transforms; i++) {
+	for (i = 0; i < nxf(p); i++) {
 		if (xf_eq(&p->xf[i], xf))
 			return true;
 	}
@@ -489,7 +614,7 @@ ikev2_proposal_match(const struct ikev2_proposal *offer,
 	if (offer == NULL || chosen == NULL ||
 	    offer->protocol != chosen->protocol)
 		return false;
-	for (i = 0; i < chosen->n_transforms; i++) {
+	for (i = 0; i < nxf(chosen); i++) {
 		const struct ikev2_transform *xf = &chosen->xf[i];
 
 		if (ikev2_proposal_count_type(chosen, xf->type) != 1)
@@ -498,7 +623,7 @@ ikev2_proposal_match(const struct ikev2_proposal *offer,
 			return false;
 	}
 	/* Each offered type is answered, or the offer allowed NONE. */
-	for (i = 0; i < offer->n_transforms; i++) {
+	for (i = 0; i < nxf(offer); i++) {
 		struct ikev2_transform none = {offer->xf[i].type, 0, 0};
 
 		if (ikev2_proposal_count_type(chosen, offer->xf[i].type) == 0 &&
@@ -518,7 +643,7 @@ union_types(const struct ikev2_proposal *a, const struct ikev2_proposal *b,
 	size_t n = 0, k, i;
 
 	for (k = 0; k < 2; k++) {
-		for (i = 0; i < ps[k]->n_transforms; i++) {
+		for (i = 0; i < nxf(ps[k]); i++) {
 			uint8_t t = ps[k]->xf[i].type;
 
 			if (!seen[t]) {
@@ -544,7 +669,7 @@ pick(const struct ikev2_proposal *offer, const struct ikev2_proposal *local,
 		*out = (struct ikev2_transform){type, 0, 0};
 		return is_optional_type(type) && allows(local, out);
 	}
-	for (i = 0; i < offer->n_transforms; i++) {
+	for (i = 0; i < nxf(offer); i++) {
 		if (offer->xf[i].type == type && allows(local, &offer->xf[i])) {
 			*out = offer->xf[i];
 			return true;
@@ -660,7 +785,7 @@ alts_collect(struct alts *a, const struct ikev2_proposal *ps, size_t n,
 			alts_add(a, &none);
 			continue;
 		}
-		for (k = 0; k < ps[i].n_transforms; k++) {
+		for (k = 0; k < nxf(&ps[i]); k++) {
 			if (ps[i].xf[k].type == type)
 				alts_add(a, &ps[i].xf[k]);
 		}
@@ -728,7 +853,7 @@ proto_types(const struct ikev2_proposal *a, size_t na,
 
 		if (p->protocol != protocol)
 			continue;
-		for (k = 0; k < p->n_transforms; k++)
+		for (k = 0; k < nxf(p); k++)
 			seen[p->xf[k].type] = true;
 	}
 	for (i = 0; i < sizeof(type_order); i++) {

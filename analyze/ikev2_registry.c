@@ -191,6 +191,36 @@ static const struct reg_row hash_rows[] = {
 #undef SIGHASH
 };
 
+#define V1PAYLOAD(name, value)
+#define V1NOTIFY(name, value)
+static const struct reg_row v1_exchange_rows[] = {
+#define V1EXCH(name, value) {value, #name},
+#include "analyze/ikev1_registry.def"
+#undef V1EXCH
+};
+#undef V1PAYLOAD
+#undef V1NOTIFY
+
+#define V1EXCH(name, value)
+#define V1NOTIFY(name, value)
+static const struct reg_row v1_payload_rows[] = {
+#define V1PAYLOAD(name, value) {value, #name},
+#include "analyze/ikev1_registry.def"
+#undef V1PAYLOAD
+};
+#undef V1EXCH
+#undef V1NOTIFY
+
+#define V1EXCH(name, value)
+#define V1PAYLOAD(name, value)
+static const struct reg_row v1_notify_rows[] = {
+#define V1NOTIFY(name, value) {value, #name},
+#include "analyze/ikev1_registry.def"
+#undef V1NOTIFY
+};
+#undef V1EXCH
+#undef V1PAYLOAD
+
 /*
  * Range rules per registry (IANA "Reserved", "Unassigned", "Private
  * use"); first match wins, anything else unnamed is "unassigned".
@@ -246,6 +276,19 @@ static const struct reg_range proto_ranges[] = {
 static const struct reg_range hash_ranges[] = {
 	{0, 0, "reserved"}, {1024, 65535, "private use"},
 };
+/* RFC 2408 3.1 / 3.14.1 */
+static const struct reg_range v1_exchange_ranges[] = {
+	{7, 31, "reserved (DOI)"}, {34, 239, "DOI specific"},
+	{240, 255, "private use"},
+};
+static const struct reg_range v1_payload_ranges[] = {
+	{128, 255, "private use"},
+};
+static const struct reg_range v1_notify_ranges[] = {
+	{31, 8191, "reserved"}, {8192, 16383, "private use error"},
+	{16385, 24575, "reserved status"}, {24576, 32767, "DOI status"},
+	{32768, 40959, "private use status"},
+};
 
 struct reg_desc {
 	const struct reg_row *rows;
@@ -296,6 +339,12 @@ static const struct reg_desc regs[IKEV2_REG__COUNT] = {
 	    "EAP method"),
 	[IKEV2_REG_HASH] = DESC(hash_rows, "IKEV2_HASH_", "hash algorithm",
 	    hash_ranges),
+	[IKEV2_REG_IKEV1_EXCHANGE] = DESC(v1_exchange_rows, "IKEV1_EXCH_",
+	    "IKEv1 exchange type", v1_exchange_ranges),
+	[IKEV2_REG_IKEV1_PAYLOAD] = DESC(v1_payload_rows, "IKEV1_PT_",
+	    "IKEv1 payload type", v1_payload_ranges),
+	[IKEV2_REG_IKEV1_NOTIFY] = DESC(v1_notify_rows, "IKEV1_N_",
+	    "IKEv1 notify type", v1_notify_ranges),
 };
 
 static const struct reg_desc *

@@ -144,6 +144,40 @@ enum ikev2_hash {
 #undef SIGHASH
 };
 
+/*
+ * IKEv1 / ISAKMP names (analyze/ikev1_registry.def), for IKEv1 traffic
+ * seen beside IKEv2. Prefix IKEV1_ says which protocol they belong to.
+ */
+#define V1PAYLOAD(name, value)
+#define V1NOTIFY(name, value)
+enum ikev1_exchange {
+#define V1EXCH(name, value) IKEV1_EXCH_##name = value,
+#include "analyze/ikev1_registry.def"
+#undef V1EXCH
+};
+#undef V1PAYLOAD
+#undef V1NOTIFY
+
+#define V1EXCH(name, value)
+#define V1NOTIFY(name, value)
+enum ikev1_payload {
+#define V1PAYLOAD(name, value) IKEV1_PT_##name = value,
+#include "analyze/ikev1_registry.def"
+#undef V1PAYLOAD
+};
+#undef V1EXCH
+#undef V1NOTIFY
+
+#define V1EXCH(name, value)
+#define V1PAYLOAD(name, value)
+enum ikev1_notify {
+#define V1NOTIFY(name, value) IKEV1_N_##name = value,
+#include "analyze/ikev1_registry.def"
+#undef V1NOTIFY
+};
+#undef V1EXCH
+#undef V1PAYLOAD
+
 /* The registries, for the generic lookups below. */
 enum ikev2_reg {
 	IKEV2_REG_EXCHANGE,	  /* ikev2_exchange.def */
@@ -165,6 +199,9 @@ enum ikev2_reg {
 	IKEV2_REG_EAP_CODE,	  /* ikev2_eap_code.def */
 	IKEV2_REG_EAP_TYPE,	  /* ikev2_eap_type.def */
 	IKEV2_REG_HASH,		  /* ikev2_hash.def, RFC 7427 */
+	IKEV2_REG_IKEV1_EXCHANGE, /* ikev1_registry.def V1EXCH */
+	IKEV2_REG_IKEV1_PAYLOAD,  /* ikev1_registry.def V1PAYLOAD */
+	IKEV2_REG_IKEV1_NOTIFY,	  /* ikev1_registry.def V1NOTIFY */
 	IKEV2_REG__COUNT
 };
 

@@ -309,9 +309,10 @@ submit(struct cab_writer *w)
 		pthread_cond_signal(&w->work);
 		pthread_mutex_unlock(&w->mu);
 	}
-	/* Keep the filling slot and its predecessor (the next dictionary)
-	 * out of reach of the writer's reuse. */
-	while (w->filled - w->tail > w->nslots - 1)
+	/* The next slot to fill held seq filled - nslots, which is the
+	 * dictionary of seq filled - nslots + 1: both must be done before
+	 * it is overwritten, so at most nslots - 2 stay in flight. */
+	while (w->filled - w->tail > w->nslots - 2)
 		if ((rc = write_tail(w)) != RC_OK)
 			return rc;
 	return RC_OK;
@@ -403,8 +404,8 @@ utf8_seq(const unsigned char *p, size_t left)
 
 /*
  * Checks a member name and returns it '\\'-separated in *outp (owned), or
- * RC_INVAL with a message. Absolute names, empty, "." and ".." components are refused
- * so that no extractor can be led outside its directory.
+ * RC_INVAL with a message. Absolute names, empty, "." and ".." components
+ * are refused so that no extractor can be led outside its directory.
  */
 static enum rc
 name_norm(struct cab_writer *w, const char *name, char **outp, bool *utf)
@@ -530,8 +531,10 @@ dos_time(time_t t, uint16_t *date, uint16_t *tm_out)
 static uint64_t
 worst_size(const struct cab_writer *w, size_t nlen, uint64_t size)
 {
-	uint64_t blocks = (w->filled - w->tail) + 2 +
-	    (size + CAB_BLOCK_BYTES - 1) / CAB_BLOCK_BYTES;
+	/* In flight, the filling block with the member, and one more for a
+	 * partial block flushed when the member starts a folder. */
+	uint64_t blocks = (w->filled - w->tail) + (w->fill > 0) +
+	    (w->fill + size + CAB_BLOCK_BYTES - 1) / CAB_BLOCK_BYTES;
 
 	return CFHEADER_BYTES + (uint64_t)(w->nfolders + 1) * CFFOLDER_BYTES +
 	    w->names_bytes + CFFILE_BYTES + nlen + 1 + w->spool_bytes +
@@ -944,7 +947,7 @@ cab_writer_new(struct cab_writer **out, const char *path, int level,
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->work, NULL);
 	pthread_cond_init(&w->done, NULL);
-	w->nslots = (threads > 64 ? 64 : threads) * 2 + 2;
+	w->nslots = (threads > 64 ? 64 : threads) * 2 + 3;
 	w->path = strdup(path);
 	w->slots = calloc(w->nslots, sizeof(*w->slots));
 	w->obuf = malloc(SPOOL_BUF);
@@ -970,6 +973,12 @@ cab_writer_set_limits(struct cab_writer *w, const struct cab_limits *l)
 	w->lim.cabinet_bytes = l->cabinet_bytes < CAB_MAX_CABINET_BYTES ?
 	    l->cabinet_bytes : CAB_MAX_CABINET_BYTES;
 	w->lim.files = l->files < CAB_MAX_FILES ? l->files : CAB_MAX_FILES;
+}
+
+bool
+cab_writer_starts_folder(const struct cab_writer *w, uint64_t size)
+{
+	return w->folder_open && size > w->lim.folder_bytes - w->folder_ubytes;
 }
 
 uint32_t
@@ -1152,7 +1161,8 @@ cab_series_add_file(struct cab_series *s, const char *name, const char *path)
 	/* Rotate before the member when it might not fit; an empty cabinet
 	 * that cannot hold it means no cabinet can. */
 	if (stat(path, &st) == 0 && cab_writer_count(s->cur) > 0 &&
-	    cab_writer_fits(s->cur, name, (uint64_t)st.st_size) == RC_LIMIT) {
+	    (cab_writer_fits(s->cur, name, (uint64_t)st.st_size) == RC_LIMIT ||
+	    cab_writer_starts_folder(s->cur, (uint64_t)st.st_size))) {
 		if ((rc = series_close(s)) != RC_OK ||
 		    (rc = series_next(s)) != RC_OK)
 			return rc;

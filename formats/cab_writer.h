@@ -23,6 +23,7 @@
 #ifndef WFPDIAG_FORMATS_CAB_WRITER_H
 #define WFPDIAG_FORMATS_CAB_WRITER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -98,6 +99,9 @@ enum rc cab_writer_add_mem(struct cab_writer *w, const char *name,
  */
 enum rc cab_writer_fits(struct cab_writer *w, const char *name,
     uint64_t size) MUST_CHECK;
+/* True when a member of size bytes would overflow the open folder, so
+ * that adding it would start another folder. */
+bool cab_writer_starts_folder(const struct cab_writer *w, uint64_t size);
 /* Number of members added so far. */
 uint32_t cab_writer_count(const struct cab_writer *w);
 /*
@@ -119,7 +123,9 @@ void cab_writer_free(struct cab_writer *w);
  * OUT.cab, OUT-2.cab, OUT-3.cab ... (the ".cab" suffix, if any, is kept
  * last). Each cabinet opens on its own in every reader; no member spans
  * two cabinets. A new cabinet starts when the next member might overflow
- * the current one.
+ * the current cabinet or its folder: series cabinets hold one folder,
+ * because libarchive (3.6.2) fails with "Invalid CFDATA" when it skips a
+ * member and then reads one in a later folder (bsdtar -x NAME).
  */
 struct cab_series;
 

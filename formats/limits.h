@@ -53,10 +53,47 @@
 #define LIMIT_ARCHIVE_MEMBERS 4096u
 #define LIMIT_ARCHIVE_MEMBER_BYTES (4ull * 1024u * 1024u * 1024u)
 
+/* Windows XML reader and report (formats/wfpxml.c, analyze/winxml_import.c,
+ * analyze/report_xml.c): leaf fields per netEvent or errorFrequencyTable
+ * record, bytes of text per record, remote peers and distinct error codes
+ * tracked per import, error codes kept per peer. */
+#define LIMIT_WFPXML_FIELDS 1024u
+#define LIMIT_WFPXML_RECORD_BYTES (256u * 1024u)
+#define LIMIT_WINXML_PEERS 65536u
+#define LIMIT_WINXML_CODES 4096u
+#define LIMIT_WINXML_PEER_CODES 8u
+
 /* pcapng block reader (formats/pcapng.c, branch net): largest block read
  * into memory (packet and interface blocks; other blocks are skipped
  * without allocating) and interfaces per section. */
 #define LIMIT_PCAPNG_BLOCK (LIMIT_FRAME_BYTES + 64u * 1024u)
 #define LIMIT_PCAPNG_IFACES 4096u
+
+/* cab_reader (formats/cab_reader.c): bytes of a cabinet's header region
+ * (CFHEADER + reserve + CFFOLDERs + CFFILEs) read into memory to check it:
+ * 36 + 4 + 60000 + 65535 folders * (8 + 255) + 65535 files * (16 + 256). */
+#define LIMIT_CAB_HEADER_BYTES (36u * 1024u * 1024u)
+
+/* crypto (analyze/sk_crypto, keystore; formats/keytab): SKF messages
+ * reassembled at once, unassigned key sets tried per message, bytes in
+ * one key (hex text), rows in one key table file. */
+#define LIMIT_SKF_MESSAGES 64u
+#define LIMIT_UNASSIGNED_TRIES 64u
+#define LIMIT_KEY_BYTES 512u
+#define LIMIT_KEYTAB_ROWS 65536u
+
+/* capture (issue 5): key=value fields per keying-event line; vici
+ * message nesting and packet size; XFRM netlink message size. */
+#define LIMIT_EVLOG_FIELDS 48u
+#define LIMIT_VICI_DEPTH 16u
+#define LIMIT_VICI_PACKET (512u * 1024u)
+#define LIMIT_XFRM_TEXT (16u * 1024u * 1024u)
+
+/* Policy files (analyze/policy.c, branch policy): bytes read, algorithm
+ * alternatives per key, address prefixes per side (LocalPrefixes,
+ * RemotePrefixes). */
+#define LIMIT_POLICY_BYTES (1024u * 1024u)
+#define LIMIT_POLICY_ALTS 8u
+#define LIMIT_POLICY_PREFIXES 16u
 
 #endif

@@ -35,6 +35,7 @@
 #define P_ROUTING 43
 #define P_FRAGMENT 44
 #define P_ESP 50
+#define P_AH 51
 #define P_ICMPV6 58
 #define P_DSTOPTS 60
 
@@ -443,10 +444,43 @@ icmp6(struct ctx *c, struct rd *b)
 	return quoted_udp(c, b);
 }
 
+/*
+ * RFC 4302 2 Authentication Header; skipped so that ESP (or UDP) behind
+ * it is seen. The length counts 4-byte words, minus 2:
+ * +--------+--------+--------+--------+
+ * |  Next  | PayLen |    RESERVED     |
+ * +--------+--------+--------+--------+
+ * |  SPI (4)  | Sequence (4) | ICV ...
+ */
+static enum rc
+ah_skip(struct ctx *c, struct rd *b, uint8_t *proto)
+{
+	size_t len;
+
+	if (++c->ext > LIMIT_IPV6_EXT_HEADERS)
+		return skipped(c, NET_SKIP_IPV6_EXT_DEPTH);
+	*proto = rd_u8(b);
+	len = ((size_t)rd_u8(b) + 2) * 4;
+	if (!rd_ok(b))
+		return bad(c, b, NET_SKIP_BAD_AH);
+	if (len < 12 || len > c->claim)
+		return malformed(c, NET_SKIP_BAD_AH);
+	rd_skip(b, len - 2);
+	if (!rd_ok(b))
+		return bad(c, b, NET_SKIP_BAD_AH);
+	c->claim -= len;
+	return RC_OK;
+}
+
 /* Dispatches on the upper-layer protocol. */
 static enum rc
 upper(struct ctx *c, uint8_t proto, struct rd *b)
 {
+	enum rc rc;
+
+	while (proto == P_AH)
+		if ((rc = ah_skip(c, b, &proto)) != RC_OK)
+			return rc;
 	c->out->ipproto = proto;
 	if (proto == P_UDP)
 		return udp(c, b);

@@ -315,6 +315,15 @@ pcap_fail(struct pcapio *p)
 	return fail(p, RC_MALFORMED, "record at byte %llu: %s", at, msg);
 }
 
+static void
+resync(struct pcapio *p)
+{
+	long pos = ftell(pcap_file(p->pc));
+
+	if (pos >= 0)
+		p->off = (uint64_t)pos;
+}
+
 enum rc
 pcapio_next(struct pcapio *p, struct pcapio_pkt *pkt)
 {
@@ -346,6 +355,10 @@ pcapio_next(struct pcapio *p, struct pcapio_pkt *pkt)
 		pkt->ifindex = 0;
 		pkt->data = data;
 		p->off += PCAP_REC_HDR + h->caplen;
+		/* libpcap cuts a record longer than the snap length to it
+		 * and skips the rest: ask where it really is (rare). */
+		if (h->caplen >= p->snaplen && p->snaplen != 0)
+			resync(p);
 		return RC_OK;
 	}
 	if (r == PCAP_ERROR_BREAK)

@@ -238,6 +238,17 @@ Test(ikev2_registry, spot_values_from_the_registries)
 	cr_expect_eq(IKEV2_CERT_X509_SIG, 4);
 	cr_expect_eq(IKEV2_PROTO_ESP, 3);
 	cr_expect_eq(IKEV2_ESN_EXT_SEQ, 1);
+	/* IKEv1 (RFC 2408, 2409, 3706) */
+	cr_expect_eq(IKEV1_EXCH_QUICK_MODE, 32);
+	cr_expect_str_eq(ikev2_name(IKEV2_REG_IKEV1_EXCHANGE, 2),
+	    "IDENTITY_PROTECTION");
+	cr_expect_eq(IKEV1_PT_NAT_D, 20);
+	cr_expect_eq(IKEV1_PT_FRAGMENT, 132);
+	cr_expect_str_eq(ikev2_name(IKEV2_REG_IKEV1_NOTIFY, 16),
+	    "PAYLOAD_MALFORMED");
+	cr_expect_eq(IKEV1_N_DPD_R_U_THERE_ACK, 36137);
+	cr_expect_str_eq(ikev2_range(IKEV2_REG_IKEV1_NOTIFY, 9000),
+	    "private use error");
 }
 
 /*
