@@ -686,10 +686,12 @@ parse_bool(struct pctx *c, enum pkey k, struct items *it)
 static uint8_t
 byte_mask(unsigned bits, size_t i)
 {
+	static const uint8_t masks[9] = {0x00, 0x80, 0xc0, 0xe0, 0xf0, 0xf8,
+	    0xfc, 0xfe, 0xff};
 	unsigned keep = bits >= 8 * (i + 1) ? 8 :
 	    bits > 8 * i ? bits - 8 * (unsigned)i : 0;
 
-	return keep == 0 ? 0 : (uint8_t)(0xffu << (8 - keep));
+	return masks[keep];
 }
 
 /* Zeroes the host bits of addr (len bytes) past bits; true if any set. */
