@@ -1237,17 +1237,78 @@ out_chosen_slot(struct out *o, const struct ikev2_proposal *q,
 		out_xf(o, slot, xf);
 }
 
-/* Admin texts of offers joined by " or ", with the count not kept. */
+/* Names printed per slot of an offer before "+N more". */
+#define OFFER_SLOT_NAMES 4
+
+/*
+ * The transforms of type in q as admin names, at most OFFER_SLOT_NAMES
+ * then "+N more" (real offers list a dozen ciphers); aead_only keeps
+ * only AEAD ciphers (ESP integrity given by the cipher). Returns how
+ * many there were.
+ */
+static size_t
+out_slot_compact(struct out *o, const struct ikev2_proposal *q,
+    uint8_t type, enum ikev2_admin_slot slot, bool aead_only)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < q->n_transforms; i++) {
+		const struct ikev2_transform *xf = &q->xf[i];
+
+		if (xf->type != type || (type == IKEV2_TT_INTEG &&
+		    xf->id == 0) || (aead_only && !is_aead(xf)))
+			continue;
+		if (n < OFFER_SLOT_NAMES) {
+			out_add(o, "%s", n ? "," : "");
+			out_xf(o, slot, xf);
+		}
+		n++;
+	}
+	if (n > OFFER_SLOT_NAMES)
+		out_add(o, " +%zu more", n - OFFER_SLOT_NAMES);
+	return n;
+}
+
+/*
+ * An offer in admin form like ikev2_proposal_admin_text(), each slot
+ * capped: "AES128,AES256,DES3,AES192 +10 more/SHA1,SHA256/DHGroup2".
+ */
+static void
+out_offer_compact(struct out *o, const struct ikev2_proposal *q)
+{
+	bool ike = q->protocol == IKEV2_PROTO_IKE;
+	size_t before;
+
+	if (out_slot_compact(o, q, IKEV2_TT_ENCR, ike ? IKEV2_ADMIN_IKE_ENCR :
+	    IKEV2_ADMIN_IPSEC_ENCR, false) == 0)
+		out_add(o, "None");
+	out_add(o, "/");
+	before = o->len;
+	if (out_slot_compact(o, q, IKEV2_TT_INTEG, ike ?
+	    IKEV2_ADMIN_IKE_INTEG : IKEV2_ADMIN_IPSEC_INTEG, false) == 0 &&
+	    o->len == before) {
+		/* AEAD: IKE names the PRF, ESP repeats the GCMAES cipher */
+		if ((ike ? out_slot_compact(o, q, IKEV2_TT_PRF,
+		    IKEV2_ADMIN_IKE_PRF, false) : out_slot_compact(o, q,
+		    IKEV2_TT_ENCR, IKEV2_ADMIN_IPSEC_INTEG, true)) == 0)
+			out_add(o, "None");
+	}
+	out_add(o, "/");
+	if (out_slot_compact(o, q, IKEV2_TT_KE, ike ? IKEV2_ADMIN_DH_GROUP :
+	    IKEV2_ADMIN_PFS_GROUP, false) == 0)
+		out_add(o, "None");
+}
+
+/* Offers joined by " or ", with the count not kept. */
 static void
 out_offers(struct out *o, const struct ikev2_proposal *q, size_t n,
     size_t total)
 {
-	char one[160];
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		(void)ikev2_proposal_admin_text(&q[i], one, sizeof(one));
-		out_add(o, "%s%s", i ? " or " : "", one);
+		out_add(o, "%s", i ? " or " : "");
+		out_offer_compact(o, &q[i]);
 	}
 	if (total > n)
 		out_add(o, " (and %zu more proposals not kept)", total - n);
@@ -1326,7 +1387,8 @@ check_ike_chosen(const struct emit *e, const struct ike_sa *sa)
  * policy, a responder holding it answers INVALID_KE_PAYLOAD.
  */
 static void
-check_ke_group(const struct emit *e, const struct ike_sa *sa)
+check_ke_group(const struct emit *e, const struct ike_sa *sa,
+    bool offers_have_group)
 {
 	const struct policy_algs *dh = &e->p->alg[IKEV2_ADMIN_DH_GROUP];
 	struct ikev2_transform sent = {IKEV2_TT_KE, sa->ke_group_offered, 0};
@@ -1345,7 +1407,8 @@ check_ke_group(const struct emit *e, const struct ike_sa *sa)
 		emit(e, POLICY_AREA_IKE_PROPOSAL, POLICY_MISMATCH,
 		    "responder asked for %s (INVALID_KE_PAYLOAD); policy "
 		    "requires %s", b, want);
-	else if (sa->ke_group_offered != 0 && !algs_have(dh, &sent))
+	else if (offers_have_group && sa->ke_group_offered != 0 &&
+	    !algs_have(dh, &sent))
 		emit(e, POLICY_AREA_IKE_PROPOSAL, POLICY_WARNING,
 		    "initiator's KE payload used %s; policy requires %s: a "
 		    "responder with this policy answers INVALID_KE_PAYLOAD "
@@ -1400,8 +1463,7 @@ check_ike_proposals(const struct emit *e, const struct ike_sa *sa)
 	offers_fit = check_ike_offers(e, sa, want, &all_mis);
 	if (sa->has_chosen)
 		chosen_fit = check_ike_chosen(e, sa);
-	if (!(all_mis & MIS_GROUP))
-		check_ke_group(e, sa);
+	check_ke_group(e, sa, sa->n_offers > 0 && !(all_mis & MIS_GROUP));
 	if ((!offers_fit && sa->n_offers > 0) || !chosen_fit)
 		return;
 	out_init(&o, txt, sizeof(txt));
@@ -1590,6 +1652,19 @@ check_dpd(const struct emit *e, const struct ike_sa *sa)
 		    NS_PER_S), dpd);
 }
 
+/* Some initiator proposal lists a policy DH group. */
+static bool
+offers_group_fit(const struct policy *p, const struct ike_sa *sa)
+{
+	size_t i;
+
+	for (i = 0; i < sa->n_offers; i++) {
+		if (!(ike_misfit(p, &sa->offers[i]) & MIS_GROUP))
+			return true;
+	}
+	return false;
+}
+
 void
 policy_check_ike_sa(const struct policy *p, const struct ike_sa *sa,
     policy_finding_fn cb, void *ctx)
@@ -1605,10 +1680,14 @@ policy_check_ike_sa(const struct policy *p, const struct ike_sa *sa,
 		    sa->ike_major);
 		return;
 	}
-	/* A retry repeats the offers: only its KE guess is news. */
+	/*
+	 * A retry repeats the offers, and a COOKIE retry the KE guess too:
+	 * only an INVALID_KE_PAYLOAD retry has news (the group guessed and
+	 * the group asked for).
+	 */
 	if (sa->outcome == IKE_OUT_RETRIED) {
-		if (p->has_algs)
-			check_ke_group(&e, sa);
+		if (p->has_algs && sa->ke_group_requested != 0)
+			check_ke_group(&e, sa, offers_group_fit(p, sa));
 		return;
 	}
 	if (p->has_algs)

@@ -755,6 +755,46 @@ Test(policy, ke_payload_group_outside_the_policy_warns)
 	policy_free(p);
 }
 
+Test(policy, long_offers_print_four_names_per_slot)
+{
+	struct policy *p = must_parse(brief_policy);
+	static const uint16_t many[] = {T(ENCR, AES_CBC, 128),
+	    T(ENCR, AES_CBC, 192), T(ENCR, AES_CBC, 256), T(ENCR, 3DES, 0),
+	    T(ENCR, AES_CTR, 128), T(ENCR, AES_CTR, 256),
+	    T(INTEG, HMAC_SHA1_96, 0), T(PRF, HMAC_SHA1, 0),
+	    T(KE, MODP_1024, 0), 0};
+	struct ike_sa sa = mk_sa(many, NULL);
+	struct got g = {0};
+
+	sa.ke_group_offered = IKEV2_KE_MODP_1024;
+	policy_check_ike_sa(p, &sa, collect, &g);
+	dump(&g);
+	cr_assert_eq(g.n, 1);
+	cr_expect_str_eq(g.f[0].text, "initiator offered AES128,AES192,AES256,"
+	    "DES3 +2 more/SHA1/DHGroup2; policy requires AES256/SHA384/"
+	    "DHGroup24: no proposal has the policy's integrity or DH group");
+	policy_free(p);
+}
+
+Test(policy, cookie_retry_adds_nothing_its_retry_will_not_say)
+{
+	struct policy *p = must_parse(brief_policy);
+	struct ike_sa sa = mk_sa(ike_aes128_sha1_dh2, NULL);
+	struct got g = {0};
+
+	sa.outcome = IKE_OUT_RETRIED;
+	sa.cookie_requested = true;
+	policy_check_ike_sa(p, &sa, collect, &g);
+	cr_expect_eq(g.n, 0);
+	/* INVALID_KE_PAYLOAD retry whose offers lack the policy's group:
+	 * the offers' mismatch (on the retry) says it, not the KE guess. */
+	sa.cookie_requested = false;
+	sa.ke_group_requested = IKEV2_KE_MODP_2048_256;
+	policy_check_ike_sa(p, &sa, collect, &g);
+	cr_expect_eq(g.n, 0);
+	policy_free(p);
+}
+
 Test(policy, ikev1_and_uncaptured_init_are_said_not_checked)
 {
 	struct policy *p = must_parse(brief_policy);
