@@ -1051,6 +1051,10 @@ policy_load(const char *path, char *err, size_t errlen)
 	FILE *f;
 
 	out_init(&o, err, errlen);
+	if (path == NULL) {
+		out_add(&o, "policy: no file name");
+		return NULL;
+	}
 	f = fopen(path, "rb");
 	if (f == NULL) {
 		out_add(&o, "%s: %s", path, strerror(errno));
@@ -2071,6 +2075,15 @@ child_covers(const struct policy_child *c, const struct policy_prefix *l,
 	return false;
 }
 
+/* Only prefixes of one family pair up (an IPv4 selector cannot carry
+ * IPv6 traffic). */
+static bool
+pair_counts(const struct policy *p, size_t i, size_t j)
+{
+	return p->prefix[SIDE_LOCAL][i].family ==
+	    p->prefix[SIDE_REMOTE][j].family;
+}
+
 static bool
 cover_bit(const struct policy_ts_cover *cv, size_t i, size_t j)
 {
@@ -2087,7 +2100,8 @@ cover_add(struct policy_ts_cover *cv, const struct policy *p,
 
 	for (i = 0; i < p->n_prefix[SIDE_LOCAL]; i++) {
 		for (j = 0; j < p->n_prefix[SIDE_REMOTE]; j++) {
-			if (!child_covers(c, &p->prefix[SIDE_LOCAL][i],
+			if (!pair_counts(p, i, j) ||
+			    !child_covers(c, &p->prefix[SIDE_LOCAL][i],
 			    &p->prefix[SIDE_REMOTE][j]))
 				continue;
 			k = i * LIMIT_POLICY_PREFIXES + j;
@@ -2109,28 +2123,33 @@ report_missing(const struct emit *e, const struct policy_ts_cover *cv)
 {
 	const struct policy *p = e->p;
 	size_t nl = p->n_prefix[SIDE_LOCAL], nr = p->n_prefix[SIDE_REMOTE];
-	size_t i, j, missing = 0, shown = 0;
+	size_t i, j, pairs = 0, missing = 0, shown = 0;
 	char txt[384];
 	struct out o;
 
 	if (!p->policy_based_ts || nl == 0 || nr == 0)
 		return;
-	for (i = 0; i < nl; i++)
-		for (j = 0; j < nr; j++)
-			missing += !cover_bit(cv, i, j);
+	for (i = 0; i < nl; i++) {
+		for (j = 0; j < nr; j++) {
+			pairs += pair_counts(p, i, j);
+			missing += pair_counts(p, i, j) && !cover_bit(cv, i, j);
+		}
+	}
+	if (pairs == 0)
+		return;
 	if (missing == 0) {
 		emit(e, POLICY_AREA_TRAFFIC_SELECTORS, POLICY_INFO, "traffic "
 		    "selectors cover all %zu combinations of local and remote "
-		    "prefixes", nl * nr);
+		    "prefixes", pairs);
 		return;
 	}
 	out_init(&o, txt, sizeof(txt));
 	out_add(&o, "missing traffic-selector combinations (%zu of %zu; "
 	    "policy-based selectors pair every remote prefix with every "
-	    "local prefix):", missing, nl * nr);
+	    "local prefix):", missing, pairs);
 	for (j = 0; j < nr; j++) {
 		for (i = 0; i < nl; i++) {
-			if (cover_bit(cv, i, j))
+			if (!pair_counts(p, i, j) || cover_bit(cv, i, j))
 				continue;
 			if (o.len > sizeof(txt) - 80) {
 				out_add(&o, " and %zu more", missing - shown);

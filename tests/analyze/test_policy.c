@@ -506,6 +506,8 @@ Test(policy, load_reports_io_errors_with_the_path)
 	cr_assert_null(p);
 	cr_expect_str_eq(err, "/nonexistent/policy.conf: No such file or "
 	    "directory");
+	cr_expect_null(policy_load(NULL, err, sizeof(err)));
+	cr_expect_str_eq(err, "policy: no file name");
 	p = policy_load(tu_src("tests/analyze/data/policy/valid-brief.conf"),
 	    err, sizeof(err));
 	cr_assert_not_null(p, "%s", err);
@@ -1099,6 +1101,47 @@ Test(policy, combinations_accumulate_over_the_children_of_one_sa)
 	cr_expect_str_eq(g.f[0].text, "traffic selectors cover all 4 "
 	    "combinations of local and remote prefixes");
 	cr_expect_eq(cover.children, 4);
+	policy_free(p);
+}
+
+static struct policy_ts_range
+ts6(const char *lo, const char *hi)
+{
+	struct policy_ts_range r;
+
+	memset(&r, 0, sizeof(r));
+	r.family = 6;
+	r.port_hi = 65535;
+	cr_assert_eq(inet_pton(AF_INET6, lo, r.start), 1);
+	cr_assert_eq(inet_pton(AF_INET6, hi, r.end), 1);
+	return r;
+}
+
+Test(policy, ipv6_prefixes_pair_only_with_ipv6)
+{
+	struct policy *p = must_parse("UsePolicyBasedTrafficSelectors = 1\n"
+	    "LocalPrefixes  = 2001:db8:1::/48, 192.168.0.0/16\n"
+	    "RemotePrefixes = 2001:db8:2::/48, 10.1.0.0/16\n");
+	struct policy_ts_range tsi = ts6("2001:db8:2::",
+	    "2001:db8:2:ffff:ffff:ffff:ffff:ffff");
+	struct policy_ts_range tsr = ts6("2001:db8:1::",
+	    "2001:db8:1:ffff:ffff:ffff:ffff:ffff");
+	struct policy_child c;
+	struct got g = {0};
+
+	memset(&c, 0, sizeof(c));
+	c.exchange = IKEV2_EXCH_IKE_AUTH;
+	c.tsi = &tsi;
+	c.n_tsi = 1;
+	c.tsr = &tsr;
+	c.n_tsr = 1;
+	policy_check_child(p, 3, &c, NULL, collect, &g);
+	dump(&g);
+	cr_assert_eq(g.n, 1);
+	/* two same-family pairs, not four; the IPv6 one is covered */
+	cr_expect_str_eq(g.f[0].text, "missing traffic-selector combinations "
+	    "(1 of 2; policy-based selectors pair every remote prefix with "
+	    "every local prefix): 10.1.0.0/16 <====> 192.168.0.0/16");
 	policy_free(p);
 }
 
