@@ -1585,6 +1585,29 @@ check_no_rekey(const struct emit *e, const struct ike_sa *sa, int64_t auth,
 	    p->uval[KEY_IKE_LIFE_S]);
 }
 
+/*
+ * The timeline kept no pair of CREATE_CHILD_SA times (frequent liveness
+ * checks fill its IKE_SA_EXCHANGES slots first): the average over the
+ * SA's life after IKE_AUTH, said as such, and never a WARNING.
+ */
+static void
+estimate_rekeys(const struct emit *e, const struct ike_sa *sa, int64_t auth,
+    uint32_t life)
+{
+	int64_t span = sa->last_ns - auth, avg;
+
+	if (auth == 0 || span <= 0)
+		return;
+	avg = span / sa->child_creates;
+	emit(e, POLICY_AREA_LIFETIME, POLICY_INFO, "CREATE_CHILD_SA about "
+	    "every ~%lld s (%u in %lld s after IKE_AUTH; too few kept in the "
+	    "timeline to time them); policy SA lifetime %u s%s",
+	    approx_s(avg), sa->child_creates, (long long)(span / NS_PER_S),
+	    life, avg < (int64_t)life * NS_PER_S / 2 ? ": the peer's lifetime "
+	    "(or data limit) is shorter; SA lifetimes are local settings and "
+	    "need not match" : "");
+}
+
 /* RFC 7296 2.8: CREATE_CHILD_SA spacing against the lifetimes. */
 static void
 check_lifetimes(const struct emit *e, const struct ike_sa *sa)
@@ -1599,14 +1622,16 @@ check_lifetimes(const struct emit *e, const struct ike_sa *sa)
 
 	t[0] = auth;
 	n = rekey_bursts(sa, auth, t + 1, IKE_SA_EXCHANGES, &kept);
-	if (n == 0) {
+	if (sa->child_creates == 0) {
 		check_no_rekey(e, sa, auth, hi);
 		return;
 	}
 	for (i = auth != 0 ? 0 : 1; i < n; i++)
 		d[nd++] = t[i + 1] - t[i];
-	if (nd == 0)
-		return;		/* one rekey and no start: no interval */
+	if (nd == 0) {
+		estimate_rekeys(e, sa, auth, life);
+		return;
+	}
 	sort_ns(d, nd);
 	med = d[nd / 2];
 	max = d[nd - 1];
