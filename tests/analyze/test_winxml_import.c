@@ -520,3 +520,48 @@ Test(winxml_import, many_peers_spread_over_the_index)
 	cr_expect_eq(p[2999].remote.bytes[2], 2999 >> 8);
 	winxml_peer_stats_free(ps);
 }
+
+Test(winxml_import, mutated_events_import_or_fail_cleanly)
+{
+	static const char *const subst[] = {"", "x", "-1", "0x", "99999999999",
+	    "ERROR_", "::::", "2024-13-45T99:99:99Z", "\xff"};
+	size_t len, k;
+	char *doc = (char *)tu_read_file(fixture("ike-mm-failure-name.xml"),
+	    &len), *p, *q, *mut;
+
+	cr_assert_not_null(doc);
+	doc = realloc(doc, len + 1);
+	doc[len] = '\0';
+	/* replace the text of every leaf element in turn */
+	for (p = doc; (p = strchr(p, '>')) != NULL; p++) {
+		q = strchr(p, '<');
+		if (q == NULL || q == p + 1 || q[1] != '/')
+			continue;
+		for (k = 0; k < sizeof(subst) / sizeof(subst[0]); k++) {
+			struct winxml_import *wi = winxml_import_new();
+			struct collect c = {.n = 0};
+			struct wfpxml *x;
+			size_t off = (size_t)(p + 1 - doc), sl = strlen(subst[k]);
+			size_t mlen = off + sl + strlen(q);
+			char err[256];
+
+			mut = malloc(mlen + 1);
+			memcpy(mut, doc, off);
+			memcpy(mut + off, subst[k], sl);
+			memcpy(mut + off + sl, q, strlen(q) + 1);
+			cr_assert_eq(wfpxml_open_memory(&x, (uint8_t *)mut, mlen,
+			    "mut.xml", err, sizeof(err)), RC_OK);
+			(void)!winxml_import_reader(wi, x, "mut.xml", collect,
+			    &c);
+			cr_expect_leq(c.n, 2);
+			cr_expect_eq(winxml_import_stats(wi)->imported +
+			    winxml_import_stats(wi)->unreadable +
+			    winxml_import_stats(wi)->skipped,
+			    winxml_import_stats(wi)->net_events);
+			wfpxml_free(x);
+			winxml_import_free(wi);
+			free(mut);
+		}
+	}
+	free(doc);
+}
