@@ -572,12 +572,18 @@ report_xml_add_windows_table(struct report_xml *r, const char *input,
 
 /* ---- netEvent rendering ---- */
 
-/* <name>SYMBOL</name> from an ikeext registry. */
+/* <name>SYMBOL</name> from an ikeext registry; a value without a name
+ * is written in decimal (never "UNKNOWN", which would not read back). */
 static enum rc
 enum_leaf(struct report_xml_sink *s, const char *name, enum ikeext_reg reg,
     uint32_t v)
 {
-	return leaf(s, name, ikeext_name(reg, v));
+	char num[16];
+
+	if (ikeext_known(reg, v))
+		return leaf(s, name, ikeext_name(reg, v));
+	snprintf(num, sizeof(num), "%" PRIu32, v);
+	return leaf(s, name, num);
 }
 
 /* A flags element: numItems + one <item> per set bit, ascending; <name/>
@@ -871,7 +877,7 @@ registry_leaf(struct report_xml_sink *s, const char *name,
 	snprintf(num, sizeof(num), "%" PRIu32, v);
 	(void)s_begin(s, name);
 	(void)s_attr(s, "type", num);
-	(void)write_string(s, ikev2_name(reg, v));
+	(void)write_string(s, ikev2_known(reg, v) ? ikev2_name(reg, v) : num);
 	return s_end(s);
 }
 
