@@ -637,7 +637,7 @@ winxml_freq_table(const struct wfpxml_record *rec, struct freq_item *rows,
 
 		if (strcmp(fl->name, "item/error") == 0) {
 			if (err != NULL)
-				(*unreadable)++;        /* error without count */
+				(*unreadable)++;  /* error, no frequency */
 			err = fl->value;
 			continue;
 		}

@@ -401,7 +401,8 @@ Test(report_xml, renders_events_the_way_windows_writes_them)
 	    strstr(flags, "_REMOTE_PORT_SET") && strstr(flags,
 	    "_REMOTE_PORT_SET") < strstr(flags, "_IP_VERSION_SET"),
 	    "flag items in ascending bit order");
-	cr_expect_not_null(strstr(x, "<localAddrV4>13.78.238.92</localAddrV4>"));
+	cr_expect_not_null(strstr(x,
+	    "<localAddrV4>13.78.238.92</localAddrV4>"));
 	cr_expect_not_null(strstr(x, "<remoteAddrV6.byteArray16>2001:db8:0:1::2"
 	    "</remoteAddrV6.byteArray16>"), "RFC 5952");
 	cr_expect_not_null(strstr(x, "<failureErrorCode>ERROR_IPSEC_IKE_AUTH_"
@@ -423,10 +424,13 @@ Test(report_xml, renders_events_the_way_windows_writes_them)
 	cr_expect_not_null(strstr(x, "<valueHigh>\n"));
 	cr_expect_not_null(strstr(x, "<packageSid>S-1-0-0</packageSid>"));
 	cr_expect_not_null(strstr(x, "<events numItems=\"5\">"));
-	cr_expect_not_null(strstr(x, "<ikeSecurityAssociations numItems=\"1\">"));
-	cr_expect_not_null(strstr(x, "<espSecurityAssociations numItems=\"0\""));
+	cr_expect_not_null(strstr(x,
+	    "<ikeSecurityAssociations numItems=\"1\">"));
+	cr_expect_not_null(strstr(x,
+	    "<espSecurityAssociations numItems=\"0\""));
 	/* packet strings escaped by libxml2, bad bytes as \xNN */
-	cr_expect_not_null(strstr(x, "CN=&lt;evil&gt; &amp; &quot;co&quot;\\x01\\xFF"
+	cr_expect_not_null(strstr(x,
+	    "CN=&lt;evil&gt; &amp; &quot;co&quot;\\x01\\xFF"
 	    "\\xC3("), "%s", strstr(x, "CN="));
 	cr_expect_not_null(strstr(x, "<remoteId>\\xFE&lt;x&gt;</remoteId>"));
 	cr_expect_null(strstr(x, "\x01"));

@@ -425,8 +425,10 @@ Test(winxml_import, our_report_reads_back_to_the_same_events_and_table)
 	cr_assert_eq(nt, nf);
 	cr_assert_eq(nr, nf);
 	for (i = 0; i < nt; i++) {
-		cr_expect_eq(t[i].win_error, rebuilt[i].win_error, "row %zu", i);
-		cr_expect_eq(t[i].frequency, rebuilt[i].frequency, "row %zu", i);
+		cr_expect_eq(t[i].win_error, rebuilt[i].win_error, "row %zu",
+		    i);
+		cr_expect_eq(t[i].frequency, rebuilt[i].frequency, "row %zu",
+		    i);
 	}
 	cr_expect_eq(t[0].win_error, 13999, "count 4 sorts first");
 	cr_expect_eq(t[0].frequency, 4);
@@ -541,7 +543,8 @@ Test(winxml_import, mutated_events_import_or_fail_cleanly)
 			struct winxml_import *wi = winxml_import_new();
 			struct collect c = {.n = 0};
 			struct wfpxml *x;
-			size_t off = (size_t)(p + 1 - doc), sl = strlen(subst[k]);
+			size_t off = (size_t)(p + 1 - doc);
+			size_t sl = strlen(subst[k]);
 			size_t mlen = off + sl + strlen(q);
 			char err[256];
 
@@ -549,8 +552,8 @@ Test(winxml_import, mutated_events_import_or_fail_cleanly)
 			memcpy(mut, doc, off);
 			memcpy(mut + off, subst[k], sl);
 			memcpy(mut + off + sl, q, strlen(q) + 1);
-			cr_assert_eq(wfpxml_open_memory(&x, (uint8_t *)mut, mlen,
-			    "mut.xml", err, sizeof(err)), RC_OK);
+			cr_assert_eq(wfpxml_open_memory(&x, (uint8_t *)mut,
+			    mlen, "mut.xml", err, sizeof(err)), RC_OK);
 			(void)!winxml_import_reader(wi, x, "mut.xml", collect,
 			    &c);
 			cr_expect_leq(c.n, 2);
