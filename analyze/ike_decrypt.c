@@ -165,8 +165,10 @@ decrypt_fragment(struct ike_decrypt *d, const struct ikev2_msg *m,
 		return IKE_DEC_FRAGMENT;
 	}
 	d->st.ok++;
-	return ikev2_decode_inner(msg, d->plain.data, d->plain.len, first) ==
-	    RC_OK ? IKE_DEC_OK : IKE_DEC_BAD;
+	/* Decrypted: inner problems are the message's (msg->err), not the
+	 * decryption's. */
+	(void)!ikev2_decode_inner(msg, d->plain.data, d->plain.len, first);
+	return IKE_DEC_OK;
 }
 
 enum ike_dec
@@ -196,12 +198,10 @@ ike_decrypt_msg(struct ike_decrypt *d, const uint8_t *bytes, size_t len,
 	if (msg->is_skf)
 		return decrypt_fragment(d, msg, &res, msg, from_init);
 	d->st.ok++;
-	if (ikev2_decode_inner(msg, d->plain.data, d->plain.len,
-	    res.next_payload) != RC_OK) {
-		snprintf(d->err, sizeof(d->err), "decrypted payloads: %s",
-		    msg->err_text);
-		return IKE_DEC_BAD;
-	}
+	/* Decrypted: inner problems are the message's (msg->err), not the
+	 * decryption's. */
+	(void)!ikev2_decode_inner(msg, d->plain.data, d->plain.len,
+	    res.next_payload);
 	return IKE_DEC_OK;
 }
 

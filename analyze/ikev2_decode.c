@@ -651,7 +651,6 @@ walk_chain(struct rd *r, struct ikev2_msg *msg, uint8_t first)
 		uint8_t type = next, flags;
 		uint16_t len;
 		struct rd body;
-		enum rc rc = RC_OK;
 
 		next = rd_u8(r);
 		flags = rd_u8(r);
@@ -687,23 +686,25 @@ walk_chain(struct rd *r, struct ikev2_msg *msg, uint8_t first)
 			msg->sk_offset = (uint32_t)at;
 			msg->sk_len = len;
 			if (type == IKEV2_PT_SKF)
-				rc = pld_skf(&body, msg);
+				(void)pld_skf(&body, msg);
 			/* RFC 7296 3.14: SK is the last payload; its next
 			 * field names the first inner payload. */
-			return rc;
+			return msg->err;
 		}
 		if (type < sizeof(pld_table) / sizeof(pld_table[0]) &&
 		    pld_table[type] != NULL) {
-			rc = pld_table[type](&body, msg);
+			/* A payload's own content being wrong does not move
+			 * its neighbours: the generic header already said
+			 * where it ends, so the walk goes on (the first
+			 * error is kept and returned). */
+			(void)pld_table[type](&body, msg);
 		} else {
 			msg->n_unknown++;
 			if (flags & 0x80)
 				msg->unknown_critical = true;
 		}
-		if (rc != RC_OK)
-			return rc;
 	}
-	return RC_OK;
+	return msg->err;
 }
 
 enum rc

@@ -586,7 +586,7 @@ tick(struct session *s, const char *runtime_dir)
 	if (pcap_live_flush(s->pcap) != RC_OK)
 		s->disk_full = true;
 	if (s->ev_fd >= 0)
-		(void)fdatasync(s->ev_fd);
+		(void)sync_file_range(s->ev_fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 	if (runtime_dir != NULL) {
 		session_stats(s, &st);
 		IGNORE(runtime_write_stats(runtime_dir, &st));

@@ -28,18 +28,6 @@
 #include "cli/commands.h"
 #include "formats/cab_layout.h"
 
-/*
- * The analyzer lands on main progressively: until it does, capture
- * packages the cab without a report rather than failing to link.
- */
-#pragma weak analyzer_new
-#pragma weak analyzer_free
-#pragma weak analyzer_add_path
-#pragma weak analyzer_add_keys
-#pragma weak analyzer_finish
-#pragma weak analyzer_freq
-#pragma weak analyzer_errmsg
-
 #define WAIT_STOP_MS 15000	/* SIGTERM grace before SIGKILL */
 
 struct opts {
@@ -582,8 +570,7 @@ print_freq(const struct analyzer *an)
 	const struct freq_item *f;
 	size_t n = 0, i;
 
-	if (analyzer_freq == NULL || (f = analyzer_freq(an, &n)) == NULL ||
-	    n == 0) {
+	if ((f = analyzer_freq(an, &n)) == NULL || n == 0) {
 		printf("errorFrequencyTable: no IKE/IPsec failure found\n");
 		return;
 	}
@@ -605,17 +592,13 @@ build_report(const char *staging, uid_t uid, gid_t gid, int *status)
 	enum rc rc;
 	bool ok = true;
 
-	if (analyzer_new == NULL) {
-		fprintf(stderr, "wfpdiag capture stop: this build has no "
-		    "analyzer: the cab holds the capture without a report\n");
-		return false;
-	}
 	snprintf(xml, sizeof(xml), "%s/%s", staging, CAB_MEMBER_REPORT);
 	memset(&ao, 0, sizeof(ao));
 	ao.xml_path = xml;
 	ao.decrypt_esp = true;
 	if ((an = analyzer_new(&ao, err, sizeof(err))) == NULL) {
-		fprintf(stderr, "wfpdiag capture stop: report: %s\n", err);
+		fprintf(stderr, "wfpdiag capture stop: report: %s (the cab "
+		    "holds the capture without it)\n", err);
 		return false;
 	}
 	if ((l = malloc(sizeof(*l))) == NULL || package_list(staging, l) !=

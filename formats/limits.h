@@ -89,4 +89,11 @@
 #define LIMIT_VICI_PACKET (512u * 1024u)
 #define LIMIT_XFRM_TEXT (16u * 1024u * 1024u)
 
+/* Policy files (analyze/policy.c, branch policy): bytes read, algorithm
+ * alternatives per key, address prefixes per side (LocalPrefixes,
+ * RemotePrefixes). */
+#define LIMIT_POLICY_BYTES (1024u * 1024u)
+#define LIMIT_POLICY_ALTS 8u
+#define LIMIT_POLICY_PREFIXES 16u
+
 #endif

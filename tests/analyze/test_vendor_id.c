@@ -164,8 +164,9 @@ Test(vendor_id, truncated_vids_match_only_shorter_prefixes)
 			if (name == NULL)
 				continue;
 			for (size_t j = 0; j < vendor_id_count(); j++) {
-				const struct vendor_id_row *o = vendor_id_row(j);
+				const struct vendor_id_row *o;
 
+				o = vendor_id_row(j);
 				if (strcmp(o->name, name) == 0)
 					cr_expect(o->prefix && o->len <= cut,
 					    "%s cut at %zu matched %s", r->name,

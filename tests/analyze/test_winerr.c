@@ -145,7 +145,8 @@ Test(winerr, mutated_text_parses_or_fails_cleanly)
 				if (rc == RC_OK)
 					cr_expect_leq(code, 0xffff, "%s", buf);
 				else
-					cr_expect_eq(code, 0xdeadbeef, "%s", buf);
+					cr_expect_eq(code, 0xdeadbeef, "%s",
+					    buf);
 			}
 		}
 	}

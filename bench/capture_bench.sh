@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Capture benchmark (BENCHMARKS.md "Capture"): packets per second that
+# `wfpdiag capture` records without kernel drops, side by side with
+# `tcpdump -w` on the same traffic in the same run, and CPU per packet.
+#
+#   bench/capture_bench.sh [BUILD_DIR] [SECONDS] [RATE ...]   (RATE 0 = flat out)
+#
+# Traffic: bench/gen_capture's gateway mix (IKE, NAT-T, ESP, ESP-in-UDP,
+# IP fragments; Ethernet) replayed by bench/replay_raw from namespace
+# "gen" into a veth pair whose other end lives in namespace "cap", where
+# both capturers listen on the same interface with the same filter and the
+# same 32 MiB kernel buffer. Needs root. Cleans up on exit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${1:-build/release}
+secs=${2:-5}
+shift $(( $# >= 2 ? 2 : $# ))
+rates=("$@")
+[ ${#rates[@]} -eq 0 ] && rates=(20000 50000 100000 200000 0)
+wfpdiag=$PWD/$build/cli/wfpdiag
+replay=$PWD/$build/bench/replay_raw
+gen=$PWD/$build/bench/gen_capture
+# keep in sync with capture/pcap_live.h PCAP_LIVE_FILTER
+filter='udp port 500 or udp port 4500 or ip proto 50 or ip6 proto 50 or (ip and ip[6:2] & 0x1fff != 0) or (ip6 and ip6[6] == 44) or (icmp and icmp[0] == 3 and (icmp[17] == 17 or icmp[17] == 50)) or (ip6 and ip6[6] == 58 and ip6[40] == 1)'
+tmp=$(mktemp -d /tmp/wfpdiag-capbench-XXXXXX)
+g=wfpb-g-$$ c=wfpb-c-$$
+hz=$(getconf CLK_TCK)
+
+cleanup() {
+	set +e
+	[ -n "${tdpid:-}" ] && kill "$tdpid" 2>/dev/null
+	if [ -f "$tmp/rt/state" ]; then
+		kill -9 "$(sed -n 's/^pid=//p' "$tmp/rt/state")" 2>/dev/null
+	fi
+	ip netns del "$g" 2>/dev/null
+	ip netns del "$c" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+
+for t in "$wfpdiag" "$replay" "$gen"; do
+	[ -x "$t" ] || { echo "missing $t (scripts/build.sh release)" >&2; exit 1; }
+done
+command -v tcpdump >/dev/null || { echo "needs tcpdump" >&2; exit 1; }
+[ "$(id -u)" = 0 ] || { echo "needs root" >&2; exit 1; }
+
+"$gen" --size 30M --seed 1 --out "$tmp/traffic.pcap" --linktype eth >/dev/null
+ip netns add "$g"
+ip netns add "$c"
+ip link add vg netns "$g" type veth peer name vc netns "$c"
+ip -n "$g" link set vg up
+ip -n "$c" link set vc up
+ip -n "$g" link set lo up
+ip -n "$c" link set lo up
+
+cpu() {	# utime+stime ticks of a pid
+	awk '{ s = $0; sub(/.*\) /, "", s); split(s, f, " ");
+	    print f[12] + f[13] }' "/proc/$1/stat"
+}
+
+printf '| offered pps | sent | wfpdiag captured | wfpdiag kernel drops | wfpdiag CPU us/pkt | tcpdump captured | tcpdump kernel drops | tcpdump CPU us/pkt |\n'
+printf '|---|---|---|---|---|---|---|---|\n'
+for rate in "${rates[@]}"; do
+	rm -rf "$tmp/rt" "$tmp/out.cab" "$tmp/.out.cab.staging" "$tmp/td.pcap"
+	mkdir -p "$tmp/rt"
+	WFPDIAG_RUNTIME_DIR=$tmp/rt ip netns exec "$c" "$wfpdiag" capture start \
+	    -i vc --no-keys --vici "" --enfy "" --file "$tmp/out.cab" >/dev/null
+	wpid=$(sed -n 's/^pid=//p' "$tmp/rt/state")
+	ip netns exec "$c" tcpdump -i vc -w "$tmp/td.pcap" --immediate-mode \
+	    -B 32768 -s 262144 -n "$filter" 2>"$tmp/td.err" &
+	tdpid=$!
+	sleep 1.5
+	w0=$(cpu "$wpid"); t0=$(cpu "$tdpid")
+	sent=$(ip netns exec "$g" "$replay" vg "$tmp/traffic.pcap" "$secs" \
+	    "$rate" | awk '{print $2}')
+	sleep 1.5
+	w1=$(cpu "$wpid"); t1=$(cpu "$tdpid")
+	kill -INT "$tdpid"; wait "$tdpid" 2>/dev/null || true; tdpid=
+	kill -TERM "$wpid"
+	for _ in $(seq 100); do kill -0 "$wpid" 2>/dev/null || break; sleep 0.05; done
+	wcap=$(sed -n 's/^written=//p' "$tmp/rt/stats")
+	wdrop=$(sed -n 's/^dropped=//p' "$tmp/rt/stats")
+	tcap=$(sed -n 's/^\([0-9]*\) packets captured/\1/p' "$tmp/td.err")
+	tdrop=$(sed -n 's/^\([0-9]*\) packets dropped by kernel/\1/p' "$tmp/td.err")
+	rm -rf "$tmp/.out.cab.staging" "$tmp/rt"
+	awk -v r="$rate" -v s="$sent" -v wc="$wcap" -v wd="$wdrop" \
+	    -v tc="$tcap" -v td="$tdrop" -v w="$((w1 - w0))" \
+	    -v t="$((t1 - t0))" -v hz="$hz" -v secs="$secs" 'BEGIN {
+		printf "| %s | %d | %d | %d | %.2f | %d | %d | %.2f |\n",
+		    r == 0 ? sprintf("max (%d)", s / secs) : r, s, wc, wd,
+		    wc ? w / hz * 1e6 / wc : 0, tc, td,
+		    tc ? t / hz * 1e6 / tc : 0 }'
+done

@@ -1,0 +1,130 @@
+/* capture/session through the CLI, live (root): the --max-size ring keeps
+ * the newest files, a full disk stops the capture cleanly and keeps what
+ * was written, and a second start is refused. Traffic is UDP to port 500
+ * on loopback in a private network namespace. */
+#include <criterion/criterion.h>
+#include <arpa/inet.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+static void
+need_root(void)
+{
+	if (!tu_is_root())
+		cr_skip_test("live capture needs root");
+	if (!tu_have_tool("bsdtar") || !tu_have_tool("ip"))
+		cr_skip_test("needs bsdtar and ip");
+	cr_assert_eq(unshare(CLONE_NEWNET | CLONE_NEWNS), 0);
+	cr_assert_eq(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+	cr_assert_eq(system("ip link set lo up"), 0);
+}
+
+static void
+blast(int n, size_t size)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET,
+	    .sin_port = htons(500)};
+	char *buf = calloc(1, size);
+	int fd = socket(AF_INET, SOCK_DGRAM, 0), i;
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	for (i = 0; i < n; i++) {
+		(void)sendto(fd, buf, size, 0, (struct sockaddr *)&sa,
+		    sizeof(sa));
+		if (i % 200 == 0)
+			usleep(2000);
+	}
+	close(fd);
+	free(buf);
+}
+
+static int
+wfp(const char *dir, const char *args, char **out)
+{
+	char cmd[2048];
+
+	snprintf(cmd, sizeof(cmd), "cd '%s' && WFPDIAG_RUNTIME_DIR='%s/rt' "
+	    "'%s' %s", dir, dir, TEST_WFPDIAG, args);
+	return tu_run(cmd, out);
+}
+
+Test(session, max_size_ring_keeps_the_newest_files, .timeout = 60)
+{
+	char d[] = "/tmp/wfpdiag-ses-XXXXXX", cmd[512], *out = NULL;
+	int st;
+
+	need_root();
+	cr_assert_not_null(mkdtemp(d));
+	st = wfp(d, "capture start -i lo --max-size 64K --ring 3 --vici '' "
+	    "--enfy ''", &out);
+	cr_assert_eq(st, 0, "%s", out);
+	free(out);
+	st = wfp(d, "capture start -i lo", &out);
+	cr_assert_eq(st, 7, "second start: %d %s", st, out);
+	cr_assert(strstr(out, "already running") != NULL, "%s", out);
+	free(out);
+	sleep(1);
+	blast(600, 1000);	/* ~600 KB: about 30 files of 21 KB */
+	sleep(2);
+	st = wfp(d, "capture stop", &out);
+	cr_assert(st == 0 || st == 5, "%s", out);
+	free(out);
+	snprintf(cmd, sizeof(cmd), "bsdtar -tf '%s/wfpdiag.cab' | grep pcap",
+	    d);
+	cr_assert_eq(tu_run(cmd, &out), 0, "%s", out);
+	cr_assert(strstr(out, "capture-1.pcap") == NULL, "oldest dropped: %s",
+	    out);
+	{
+		int n = 0;
+		char *p;
+
+		for (p = out; (p = strstr(p, ".pcap")) != NULL; p++)
+			n++;
+		cr_assert_eq(n, 3, "ring of 3: %s", out);
+	}
+	free(out);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", d);
+	cr_assert_eq(system(cmd), 0);
+}
+
+Test(session, full_disk_stops_cleanly_and_keeps_what_was_written,
+    .timeout = 60)
+{
+	char d[] = "/tmp/wfpdiag-ses-XXXXXX", cmd[1024], *out = NULL;
+	int st;
+
+	need_root();
+	cr_assert_not_null(mkdtemp(d));
+	snprintf(cmd, sizeof(cmd), "mkdir '%s/small' && mount -t tmpfs -o "
+	    "size=256k tmpfs '%s/small'", d, d);
+	cr_assert_eq(system(cmd), 0);
+	st = wfp(d, "capture start -i lo --vici '' --enfy '' "
+	    "--file small/wfpdiag.cab", &out);
+	cr_assert_eq(st, 0, "%s", out);
+	free(out);
+	sleep(1);
+	blast(1500, 1000);	/* 1.5 MB into 256 KB */
+	sleep(3);
+	st = wfp(d, "capture status", &out);
+	cr_assert(strstr(out, "disk-full") != NULL, "status: %s", out);
+	free(out);
+	/* the cab goes where there is room */
+	st = wfp(d, "capture stop --file big.cab", &out);
+	cr_assert_eq(st, 0, "%s", out);
+	free(out);
+	snprintf(cmd, sizeof(cmd), "bsdtar -xOf '%s/big.cab' events.log | "
+	    "grep -c DISK_FULL && bsdtar -xOf '%s/big.cab' capture-info.txt | "
+	    "grep 'status: disk-full' && bsdtar -tvf '%s/big.cab' | grep "
+	    "capture.pcap", d, d, d);
+	cr_assert_eq(tu_run(cmd, &out), 0, "%s", out);
+	free(out);
+	snprintf(cmd, sizeof(cmd), "umount '%s/small'; rm -rf '%s'", d, d);
+	cr_assert_eq(system(cmd), 0);
+}
