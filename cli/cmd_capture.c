@@ -254,6 +254,32 @@ send_ready(int fd, const char *msg)
 		return;
 }
 
+/* The session state the capture process records (runtime dir and a copy
+ * in the staging directory for recovery after a reboot). */
+static void
+fill_state(const struct ctx *c, struct runtime_state *st)
+{
+	struct timespec ts;
+
+	memset(st, 0, sizeof(*st));
+	st->pid = getpid();
+	(void)clock_gettime(CLOCK_REALTIME, &ts);
+	st->start_sec = ts.tv_sec;
+	st->start_nsec = (uint32_t)ts.tv_nsec;
+	st->uid = c->uid;
+	st->gid = c->gid;
+	snprintf(st->interfaces, sizeof(st->interfaces), "%s",
+	    c->o.iface ? c->o.iface : "any");
+	snprintf(st->output, sizeof(st->output), "%s", c->output);
+	snprintf(st->staging, sizeof(st->staging), "%s", c->staging);
+	snprintf(st->filter, sizeof(st->filter), "%s",
+	    c->o.filter ? c->o.filter : "default");
+	st->max_size = c->o.max_size;
+	st->ring = c->o.ring;
+	st->keys = c->o.keys;
+	runtime_boot_id(st->boot_id, sizeof(st->boot_id));
+}
+
 /*
  * The capture process: drops privileges, fills the staging directory,
  * records the state and runs until SIGTERM/SIGINT. Reports "OK" or the
@@ -277,27 +303,7 @@ capture_process(struct ctx *c, int ready_fd, bool daemon)
 		send_ready(ready_fd, err);
 		_exit(EXIT_OUTPUT);
 	}
-	memset(&st, 0, sizeof(st));
-	st.pid = getpid();
-	{
-		struct timespec ts;
-
-		(void)clock_gettime(CLOCK_REALTIME, &ts);
-		st.start_sec = ts.tv_sec;
-		st.start_nsec = (uint32_t)ts.tv_nsec;
-	}
-	st.uid = c->uid;
-	st.gid = c->gid;
-	snprintf(st.interfaces, sizeof(st.interfaces), "%s",
-	    c->o.iface ? c->o.iface : "any");
-	snprintf(st.output, sizeof(st.output), "%s", c->output);
-	snprintf(st.staging, sizeof(st.staging), "%s", c->staging);
-	snprintf(st.filter, sizeof(st.filter), "%s",
-	    c->o.filter ? c->o.filter : "default");
-	st.max_size = c->o.max_size;
-	st.ring = c->o.ring;
-	st.keys = c->o.keys;
-	runtime_boot_id(st.boot_id, sizeof(st.boot_id));
+	fill_state(c, &st);
 	if (runtime_write_state(c->rdir, RUNTIME_STATE, &st) != RC_OK ||
 	    runtime_write_state(c->staging, RUNTIME_STATE, &st) != RC_OK) {
 		snprintf(err, sizeof(err), "cannot write the state in %s: %s",
@@ -357,11 +363,31 @@ wait_ready(int fd, char *msg, size_t n)
 	return strcmp(msg, "OK") == 0 ? 0 : -1;
 }
 
+/* True (with a message) when a capture runs or awaits recovery. */
+static bool
+refuse_existing(const char *rdir, const char *verb)
+{
+	struct runtime_state st;
+	char err[512];
+
+	if (runtime_read_state(rdir, RUNTIME_STATE, &st, err, sizeof(err)) !=
+	    RC_OK)
+		return false;
+	if (runtime_alive(&st))
+		fprintf(stderr, "wfpdiag capture %s: a capture is already "
+		    "running (pid %ld, writing %s); run 'wfpdiag capture stop' "
+		    "first\n", verb, (long)st.pid, st.output);
+	else
+		fprintf(stderr, "wfpdiag capture %s: a capture (pid %ld) died "
+		    "without being stopped; run 'wfpdiag capture stop' to "
+		    "recover %s first\n", verb, (long)st.pid, st.output);
+	return true;
+}
+
 /* Checks, paths, sources: everything before the fork. */
 static int
 prepare(struct ctx *c, const char *verb)
 {
-	struct runtime_state st;
 	uint64_t eff = 0;
 	char err[512], missing[64];
 	struct session_opts so;
@@ -372,20 +398,8 @@ prepare(struct ctx *c, const char *verb)
 		    "(set XDG_RUNTIME_DIR or WFPDIAG_RUNTIME_DIR)\n", verb);
 		return EXIT_STATE;
 	}
-	if (runtime_read_state(c->rdir, RUNTIME_STATE, &st, err,
-	    sizeof(err)) == RC_OK) {
-		if (runtime_alive(&st))
-			fprintf(stderr, "wfpdiag capture %s: a capture is "
-			    "already running (pid %ld, writing %s); run "
-			    "'wfpdiag capture stop' first\n", verb,
-			    (long)st.pid, st.output);
-		else
-			fprintf(stderr, "wfpdiag capture %s: a capture "
-			    "(pid %ld) died without being stopped; run "
-			    "'wfpdiag capture stop' to recover %s first\n",
-			    verb, (long)st.pid, st.output);
+	if (refuse_existing(c->rdir, verb))
 		return EXIT_STATE;
-	}
 	if (privs_self(&eff) != RC_OK)
 		eff = 0;
 	privs_missing(eff, missing, sizeof(missing));
