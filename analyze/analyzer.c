@@ -16,6 +16,7 @@
 #include <arpa/inet.h>
 
 #include "analyze/ikev2_registry.h"
+#include "formats/buf.h"
 #include "formats/pcapio.h"
 #include "formats/rd.h"
 
@@ -117,7 +118,8 @@ analyzer_new(const struct analyzer_opts *opts, char *err, size_t errlen)
 	an->esp = esp_track_new(on_esp_done, an);
 	an->diag = diag_new(on_event, an);
 	an->msg = malloc(sizeof(*an->msg));
-	if (an->net == NULL || an->ike == NULL || an->esp == NULL ||
+	an->dec = ike_decrypt_new();
+	if (an->dec == NULL || an->net == NULL || an->ike == NULL || an->esp == NULL ||
 	    an->diag == NULL || an->msg == NULL) {
 		snprintf(err, errlen, "out of memory");
 		analyzer_free(an);
@@ -147,6 +149,7 @@ analyzer_free(struct analyzer *an)
 	esp_track_free(an->esp);
 	diag_free(an->diag);
 	net_decoder_free(an->net);
+	ike_decrypt_free(an->dec);
 	free(an->msg);
 	free(an);
 }
@@ -280,12 +283,52 @@ handle_ike(struct analyzer *an, struct ike_meta *m, bool truncated)
 			an_summary_malformed(an, an->msg->err_text, m->frame);
 		}
 	}
+	if (rc == RC_OK && an->msg->has_sk && ike_decrypt_has_keys(an->dec)) {
+		enum ike_dec dr = ike_decrypt_msg(an->dec, m->bytes, m->len,
+		    an->msg);
+
+		m->decrypt_failed = dr == IKE_DEC_AUTH;
+		if (dr == IKE_DEC_BAD)
+			an_summary_malformed(an, ike_decrypt_errmsg(an->dec),
+			    m->frame);
+	}
 	trace_ikev2(an, m, an->msg);
 	/* A message whose header decoded is tracked even when a payload is
 	 * broken: the exchange still happened. */
 	if (an->msg->err_off >= IKEV2_HDR_LEN || rc == RC_OK ||
 	    (rc == RC_SHORT && an->msg->err_off == 24))
 		ike_track_message(an->ike, m, an->msg);
+}
+
+/* With keys: verify the ICV (and name the inner protocol). Never keeps
+ * payload bytes. */
+static void
+check_esp(struct analyzer *an, struct esp_sa *sa, const struct rd *r,
+    const struct net_pkt *np)
+{
+	struct rd whole = *r;
+	size_t len;
+	const uint8_t *pkt;
+	uint8_t nh = 0;
+
+	whole.off = 0;
+	whole.err = RC_OK;
+	len = rd_left(&whole);
+	pkt = rd_bytes(&whole, len);
+	if (pkt == NULL)
+		return;
+	switch (ike_decrypt_esp(an->dec, pkt, len, np->dst.family,
+	    np->dst.bytes, &nh)) {
+	case IKE_DEC_OK:
+		sa->icv_ok++;
+		sa->inner_proto = nh;
+		break;
+	case IKE_DEC_AUTH:
+		sa->icv_bad++;
+		break;
+	default:
+		break;
+	}
 }
 
 static void
@@ -312,9 +355,13 @@ handle_esp(struct analyzer *an, const struct pcapio_pkt *pkt,
 	em.dport = np->dport;
 	sa = esp_track_packet(an->esp, &em, spi, seq,
 	    (uint32_t)np->payload_len, &is_new);
-	if (sa != NULL && is_new)
+	if (sa == NULL)
+		return;
+	if (is_new)
 		sa->ike_serial = ike_track_esp(an->ike, &np->src, &np->dst,
-		    em.ns);
+		    spi, em.ns, &sa->ike_exact);
+	if (an->opts.decrypt_esp)
+		check_esp(an, sa, r, np);
 }
 
 /* RFC 3948 2.2: on 4500, four zero bytes mark IKE; 0xFF alone is a NAT
@@ -339,6 +386,7 @@ handle_udp(struct analyzer *an, const struct pcapio_pkt *pkt,
 	m.sport = np->sport;
 	m.dport = np->dport;
 	m.nat_marker = false;
+	m.decrypt_failed = false;
 	m.ip_fragments = np->reassembled ? np->fragments : 0;
 	if (natt) {
 		if (np->payload_len == 1 && rd_peek_u8(&r, 0) == 0xff) {
@@ -402,6 +450,38 @@ read_capture(struct analyzer *an, struct pcapio *p)
 	in->bytes = pcapio_bytes_read(p);
 	an->bytes += in->bytes;
 	return rc;
+}
+
+/* Reads a text input (key table, event log) whole; they are small. */
+enum rc
+read_small_file(const char *path, uint8_t **data, size_t *len, char *err,
+    size_t errlen)
+{
+	FILE *f = fopen(path, "rb");
+	struct buf b;
+	uint8_t chunk[65536];
+	size_t got;
+
+	if (f == NULL) {
+		snprintf(err, errlen, "%s: cannot open: %m", path);
+		return RC_IO;
+	}
+	buf_init(&b, 64u * 1024u * 1024u);
+	while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		if (buf_append(&b, chunk, got) != RC_OK) {
+			fclose(f);
+			buf_fini(&b);
+			snprintf(err, errlen, "%s: larger than 64 MiB: not a "
+			    "key table or event log", path);
+			return RC_LIMIT;
+		}
+	fclose(f);
+	*data = buf_take(&b, len);
+	if (*data == NULL) {
+		*data = malloc(1);
+		*len = 0;
+	}
+	return *data ? RC_OK : RC_NOMEM;
 }
 
 static uint32_t
@@ -468,6 +548,43 @@ an_add_capture_memory(struct analyzer *an, const char *name,
 	rc = finish_capture(an, p, rc);
 	pcapio_close(p);
 	return rc;
+}
+
+/* Key tables and other text: keys are the only text we read here. */
+enum rc
+an_add_keys(struct analyzer *an, const char *name, const char *path,
+    const uint8_t *data, size_t len)
+{
+	uint8_t *owned = NULL;
+	size_t n = len;
+	enum rc rc;
+
+	if (path != NULL) {
+		rc = read_small_file(path, &owned, &n, an->err,
+		    sizeof(an->err));
+		if (rc != RC_OK)
+			return rc;
+		data = owned;
+	}
+	rc = ike_decrypt_add_keys(an->dec, name, data, n, an->err,
+	    sizeof(an->err));
+	if (rc == RC_FORMAT)
+		snprintf(an->err, sizeof(an->err), "%s: not a capture, "
+		    "archive, wfpdiag.xml, event log or key table", name);
+	if (owned != NULL) {
+		explicit_bzero(owned, n); /* key material */
+		free(owned);
+	}
+	if (ike_decrypt_has_keys(an->dec))
+		an->opts.decrypt_esp = true;
+	return rc;
+}
+
+enum rc
+analyzer_add_keys(struct analyzer *an, const char *path)
+{
+	an->err[0] = '\0';
+	return an_add_keys(an, path, path, NULL, 0);
 }
 
 enum rc

@@ -9,6 +9,7 @@
 #include "analyze/analyzer.h"
 #include "analyze/diag.h"
 #include "analyze/esp_track.h"
+#include "analyze/ike_decrypt.h"
 #include "analyze/ike_track.h"
 #include "analyze/ikev1_decode.h"
 #include "analyze/ikev2_decode.h"
@@ -58,6 +59,7 @@ struct analyzer {
 	struct ikev2_msg *msg;        /* scratch, large */
 	struct ikev1_msg v1;
 	struct report_xml *xml;       /* NULL when no XML requested */
+	struct ike_decrypt *dec;      /* keys and decryption */
 	/* inputs */
 	uint32_t n_inputs;
 	struct report_input inputs[AN_MAX_INPUTS];
@@ -86,6 +88,10 @@ struct analyzer {
 enum rc an_add_capture_path(struct analyzer *an, const char *path);
 enum rc an_add_capture_memory(struct analyzer *an, const char *name,
     const uint8_t *data, size_t len);
+
+/* Reads a small text file whole (caller frees). */
+enum rc read_small_file(const char *path, uint8_t **data, size_t *len,
+    char *err, size_t errlen);
 
 /* Inputs other than captures; path is NULL for memory inputs. */
 enum rc an_add_winxml(struct analyzer *an, const char *name,

@@ -303,6 +303,8 @@ add_exchange_frames(struct fail_event *ev, const struct ike_exchange *e)
 	add_frame(ev, e->resp_frame);
 }
 
+static bool child_only_error(uint16_t n);
+
 /*
  * Builds and emits one event of kind k for sa. e is the exchange where it
  * happened (may be NULL); sender_is_init says who sent the notify (for
@@ -338,7 +340,7 @@ report(struct diag *d, struct ike_sa *sa, enum diag_kind k,
 	if (cls == EV_AUTO)
 		cls = (e != NULL && (e->exchange == IKEV2_EXCH_CREATE_CHILD_SA ||
 		    (e->exchange == IKEV2_EXCH_IKE_AUTH &&
-		    (r->notify == 38 || r->notify == 34)))) ? EV_QM : EV_MM;
+		    child_only_error(r->notify)))) ? EV_QM : EV_MM;
 	ev.type = cls == EV_QM ? EVENT_QM_FAILURE : EVENT_MM_FAILURE;
 	if (e != NULL) {
 		ev.exchange = e->exchange;
@@ -545,6 +547,66 @@ initiator_verdict(const struct ike_sa *sa, const struct ike_exchange *auth)
 	return sa->esp_after_auth ? NULL : v;
 }
 
+/* Errors about the CHILD SA only: the IKE SA itself is up (RFC 7296
+ * 1.2: the IKE SA survives a failed first CHILD SA). */
+static bool
+child_only_error(uint16_t n)
+{
+	return n == IKEV2_N_NO_PROPOSAL_CHOSEN ||
+	    n == IKEV2_N_TS_UNACCEPTABLE || n == IKEV2_N_SINGLE_PAIR_REQUIRED ||
+	    n == IKEV2_N_INTERNAL_ADDRESS_FAILURE ||
+	    n == IKEV2_N_FAILED_CP_REQUIRED || n == IKEV2_N_NO_ADDITIONAL_SAS;
+}
+
+/* Signature-based AUTH methods (RFC 7296 3.8, RFC 4754, RFC 7427). */
+static bool
+signature_auth(int16_t m)
+{
+	return m == 1 || m == 3 || m == 9 || m == 10 || m == 11 || m == 14;
+}
+
+/* The IKE_AUTH exchange was decrypted: no inference needed. */
+static bool
+judge_auth_decrypted(struct diag *d, struct ike_sa *sa,
+    const struct ike_exchange *auth)
+{
+	const struct ike_exchange *v;
+	uint16_t i;
+
+	if (sa->certreq_from_resp && signature_auth(sa->auth_method) &&
+	    !sa->auth_has_cert_i) {
+		outcome(sa, IKE_OUT_FAILED, false, "no certificate sent "
+		    "although the responder requested one");
+		report(d, sa, DIAG_NO_CERT, auth, true, auth->req_ns, NULL,
+		    "decrypted IKE_AUTH request: signature AUTH, no CERT "
+		    "payload, CERTREQ received");
+		return true;
+	}
+	if (auth->resp_error != 0) {
+		enum diag_kind k = diag_kind_for_notify(auth->resp_error);
+
+		if (child_only_error(auth->resp_error))
+			outcome(sa, IKE_OUT_ESTABLISHED, false, "IKE SA up, "
+			    "first CHILD SA refused");
+		else
+			outcome(sa, IKE_OUT_FAILED, false, diag_kind_text(k));
+		report(d, sa, k, auth, false, auth->resp_ns, NULL, NULL);
+		return true;
+	}
+	for (i = (uint16_t)(auth - sa->exch) + 1; i < sa->n_exch; i++) {
+		v = &sa->exch[i];
+		if (v->req_error == IKEV2_N_AUTHENTICATION_FAILED) {
+			outcome(sa, IKE_OUT_FAILED, false, "initiator rejected "
+			    "the responder's authentication");
+			report(d, sa, DIAG_N_AUTHENTICATION_FAILED, v,
+			    v->from_initiator, v->req_ns, NULL, NULL);
+			return true;
+		}
+	}
+	outcome(sa, IKE_OUT_ESTABLISHED, false, "established");
+	return true;
+}
+
 static void
 judge_auth_answered(struct diag *d, struct ike_sa *sa,
     const struct ike_exchange *auth)
@@ -553,6 +615,8 @@ judge_auth_answered(struct diag *d, struct ike_sa *sa,
 	const struct ike_exchange *v;
 	long plain = auth_plain_estimate(sa, auth);
 
+	if (auth->decrypted && judge_auth_decrypted(d, sa, auth))
+		return;
 	if (auth->resp_error != 0) { /* an unencrypted error answer */
 		enum diag_kind k = diag_kind_for_notify(auth->resp_error);
 
@@ -564,8 +628,10 @@ judge_auth_answered(struct diag *d, struct ike_sa *sa,
 	    !activity_after(sa, auth)) {
 		snprintf(basis, sizeof(basis), "IKE_AUTH response (frame %llu) "
 		    "is encrypted, begins with a Notify payload (~%ld bytes) "
-		    "and nothing followed; no keys to read it",
-		    (unsigned long long)auth->resp_frame, plain);
+		    "and nothing followed; %s",
+		    (unsigned long long)auth->resp_frame, plain,
+		    sa->decrypt_failed ? "the keys given did not verify" :
+		    "no keys to read it");
 		outcome(sa, IKE_OUT_FAILED, true, "authentication rejected "
 		    "by the responder (inferred)");
 		report(d, sa, DIAG_AUTH_FAILED_RESPONDER, auth, false,

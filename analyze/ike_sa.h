@@ -87,6 +87,10 @@ struct ike_sa {
 	uint32_t ms_status;        /* Win32 code from notify 12345 */
 	char vendors[160];         /* names of Vendor IDs, joined */
 	/* IKE_AUTH and later, when decrypted */
+	uint32_t decrypted, decrypt_failed;  /* messages */
+	uint8_t n_child_spis;
+	uint32_t child_spis[8];    /* ESP SPIs from decrypted SA payloads */
+	bool auth_has_cert_i;      /* initiator's IKE_AUTH carried CERT */
 	int16_t auth_method;       /* IKEv2 AUTH method, -1 unknown */
 	char id_i[96], id_r[96];
 	bool has_cert_hash;

@@ -17,17 +17,7 @@
 #include <string.h>
 
 #include "analyze/ikev2_registry.h"
-#if __has_include("analyze/vendor_id.h") /* TEMPORARY until it lands */
 #include "analyze/vendor_id.h"
-#else
-static const char *
-vendor_id_name(const uint8_t *vid, size_t len)
-{
-	(void)vid;
-	(void)len;
-	return NULL;
-}
-#endif
 #include "formats/limits.h"
 
 #define NS_PER_SEC 1000000000LL
@@ -518,6 +508,8 @@ fill_side(struct ike_exchange *e, bool response, const struct ike_meta *m,
 	const struct ikev2_notif *err = ikev2_msg_error_notify(msg);
 	uint16_t frags = msg->is_skf ? msg->skf_total : m->ip_fragments;
 
+	if (msg->decrypted)
+		e->decrypted = true;
 	if (msg->is_skf) {
 		uint64_t bit = 1ULL << ((msg->skf_number - 1u) & 63u);
 
@@ -550,6 +542,74 @@ fill_side(struct ike_exchange *e, bool response, const struct ike_meta *m,
 		if (err != NULL)
 			e->req_error = err->type;
 		ikev2_msg_chain_text(msg, e->req_chain, sizeof(e->req_chain));
+	}
+}
+
+/* Copies an identity payload as text: FQDN/RFC822/KEY_ID as printable
+ * text, addresses in their usual form, DNs and others as hex. */
+static void
+id_text(const struct ikev2_identity *id, char *dst, size_t len)
+{
+	struct rd d = id->data;
+	size_t n = rd_left(&d), i, used = 0;
+	const uint8_t *b = rd_bytes(&d, n);
+	struct net_addr a;
+
+	dst[0] = '\0';
+	if (b == NULL)
+		return;
+	if ((id->type == IKEV2_ID_IPV4_ADDR && n == 4) ||
+	    (id->type == IKEV2_ID_IPV6_ADDR && n == 16)) {
+		memset(&a, 0, sizeof(a));
+		a.family = n == 4 ? 4 : 6;
+		memcpy(a.bytes, b, n);
+		net_addr_str(&a, dst, len);
+		return;
+	}
+	for (i = 0; i < n && used + 4 < len; i++) {
+		bool text = id->type == IKEV2_ID_FQDN ||
+		    id->type == IKEV2_ID_RFC822_ADDR;
+
+		if (text && b[i] >= 0x20 && b[i] < 0x7f)
+			dst[used++] = (char)b[i];
+		else
+			used += (size_t)snprintf(dst + used, len - used,
+			    text ? "\\x%02x" : "%02x", b[i]);
+	}
+	dst[used < len ? used : len - 1] = '\0';
+}
+
+/* What decrypted IKE_AUTH / CREATE_CHILD_SA payloads tell the SA. */
+static void
+note_decrypted(struct ike_sa *sa, const struct ikev2_msg *msg)
+{
+	bool from_init = (msg->hdr.flags & IKEV2_FLAG_INITIATOR) != 0;
+	uint8_t i;
+
+	sa->decrypted++;
+	if (msg->idi.present)
+		id_text(&msg->idi, sa->id_i, sizeof(sa->id_i));
+	if (msg->idr.present)
+		id_text(&msg->idr, sa->id_r, sizeof(sa->id_r));
+	if (msg->has_auth && from_init)
+		sa->auth_method = msg->auth_method;
+	if (msg->n_cert && from_init)
+		sa->auth_has_cert_i = true;
+	for (i = 0; i < msg->n_prop && msg->has_sa; i++) {
+		const struct ikev2_proposal *p = &msg->prop[i];
+		struct rd r;
+		uint32_t spi;
+		uint8_t k;
+		bool known = false;
+
+		if (p->protocol != IKEV2_PROTO_ESP || p->spi_size != 4)
+			continue;
+		r = rd_init(p->spi, 4);
+		spi = rd_be32(&r);
+		for (k = 0; k < sa->n_child_spis; k++)
+			known |= sa->child_spis[k] == spi;
+		if (!known && sa->n_child_spis < 8)
+			sa->child_spis[sa->n_child_spis++] = spi;
 	}
 }
 
@@ -614,6 +674,24 @@ skf_absorb(struct ike_exchange *e, const struct ikev2_msg *msg,
 	if (*seen == 0)
 		return false;
 	bit = 1ULL << ((msg->skf_number - 1u) & 63u);
+	if (msg->decrypted) {
+		/* The last fragment completed the message: what it says
+		 * replaces the encrypted view. */
+		const struct ikev2_notif *err = ikev2_msg_error_notify(msg);
+
+		e->decrypted = true;
+		if (response) {
+			e->resp_error = err ? err->type : 0;
+			e->resp_error_value = err && err->has_value ?
+			    err->value : 0;
+			ikev2_msg_chain_text(msg, e->resp_chain,
+			    sizeof(e->resp_chain));
+		} else {
+			e->req_error = err ? err->type : 0;
+			ikev2_msg_chain_text(msg, e->req_chain,
+			    sizeof(e->req_chain));
+		}
+	}
 	if (*seen & bit) {
 		*retransmitted = msg->skf_number == 1;
 		return true;
@@ -703,8 +781,9 @@ track_response(struct ike_track *t, struct ike_node *n,
 	fill_side(e, true, m, msg, digest);
 	if (msg->hdr.exchange == IKEV2_EXCH_IKE_AUTH &&
 	    !(msg->has_sk && msg->sk_inner == IKEV2_PT_EAP) &&
-	    !(msg->has_sk && msg->sk_inner == IKEV2_PT_NOTIFY) &&
-	    ikev2_msg_error_notify(msg) == NULL)
+	    !(msg->has_sk && msg->sk_inner == IKEV2_PT_NOTIFY &&
+	    !msg->decrypted) && (ikev2_msg_error_notify(msg) == NULL ||
+	    msg->idr.present))
 		n->auth_done_ns = m->ns;
 	if (msg->hdr.exchange == IKEV2_EXCH_INFORMATIONAL &&
 	    msg->has_sk && msg->sk_inner == IKEV2_PT_NONE) {
@@ -821,6 +900,10 @@ ike_track_message(struct ike_track *t, const struct ike_meta *m,
 	touch(t, n, m);
 	if (msg->err != RC_OK)
 		n->sa.malformed++;
+	if (msg->decrypted)
+		note_decrypted(&n->sa, msg);
+	if (m->decrypt_failed)
+		n->sa.decrypt_failed++;
 	note_notifies(&n->sa, msg);
 	if (msg->n_vendor)
 		note_vendors(&n->sa, msg);
@@ -852,14 +935,25 @@ ike_track_icmp(struct ike_track *t, const struct net_addr *src,
 
 uint64_t
 ike_track_esp(struct ike_track *t, const struct net_addr *src,
-    const struct net_addr *dst, int64_t ns)
+    const struct net_addr *dst, uint32_t spi, int64_t ns, bool *exact)
 {
 	struct ike_node *p, *best = NULL;
 	int candidates = 0;
+	uint8_t k;
 
+	*exact = false;
 	for (p = *pair_bucket(t, src, dst); p != NULL; p = p->pair_next) {
-		if (!pair_eq(&p->sa, src, dst) || p->auth_done_ns == 0 ||
-		    p->auth_done_ns > ns)
+		if (!pair_eq(&p->sa, src, dst))
+			continue;
+		for (k = 0; k < p->sa.n_child_spis; k++)
+			if (p->sa.child_spis[k] == spi) {
+				/* Negotiated in a decrypted SA payload. */
+				p->sa.esp_after_auth++;
+				p->sa.esp_sas++;
+				*exact = true;
+				return p->sa.serial;
+			}
+		if (p->auth_done_ns == 0 || p->auth_done_ns > ns)
 			continue;
 		candidates++;
 		if (best == NULL || p->auth_done_ns > best->auth_done_ns)
@@ -868,6 +962,7 @@ ike_track_esp(struct ike_track *t, const struct net_addr *src,
 	if (best == NULL)
 		return 0;
 	best->sa.esp_after_auth++;
+	best->sa.esp_sas++;
 	/* Several live IKE SAs on one pair (rekeyed): the newest owns new
 	 * ESP SAs, but the link is only reported when unambiguous. */
 	return candidates == 1 ? best->sa.serial : 0;

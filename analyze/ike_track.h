@@ -37,6 +37,7 @@ struct ike_meta {
 	uint16_t ip_fragments;   /* > 1 when IP-reassembled */
 	const uint8_t *bytes;    /* the IKE message, for the digest */
 	size_t len;
+	bool decrypt_failed;     /* keys known but the ICV did not verify */
 };
 
 struct ike_track_stats {
@@ -58,12 +59,13 @@ void ike_track_message(struct ike_track *t, const struct ike_meta *m,
 void ike_track_icmp(struct ike_track *t, const struct net_addr *src,
     const struct net_addr *dst, int64_t ns);
 /*
- * ESP seen from src to dst: counts it on the latest IKE SA of that
- * address pair that completed IKE_AUTH before ns. Returns that SA's
+ * ESP seen from src to dst: counts it on the IKE SA that negotiated spi
+ * (decrypted SA payloads: *exact = true) or else on the latest IKE SA of
+ * that address pair that completed IKE_AUTH before ns. Returns that SA's
  * serial or 0 when none (or several candidates) match.
  */
 uint64_t ike_track_esp(struct ike_track *t, const struct net_addr *src,
-    const struct net_addr *dst, int64_t ns);
+    const struct net_addr *dst, uint32_t spi, int64_t ns, bool *exact);
 /* Finalises SAs idle since before now_ns - LIMIT_SA_IDLE_SEC. */
 void ike_track_expire(struct ike_track *t, int64_t now_ns);
 /* Finalises every SA (end of all inputs). */

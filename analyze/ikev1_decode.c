@@ -1,87 +1,31 @@
 /*
  * ISAKMP/IKEv1 header and notification decoding (RFC 2408 3.1-3.2,
- * 3.14). Names come from analyze/ikev1_names.def.
+ * 3.14). Names come from analyze/ikev1_registry.def.
  */
 #include "analyze/ikev1_decode.h"
 
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 
+#include "analyze/ikev2_registry.h"
 #include "formats/rd.h"
-
-struct name_row {
-	uint32_t value;
-	const char *name;
-};
-
-static const struct name_row v1_exchanges[] = {
-#define V1_EXCH(name, value) {value, name},
-#define V1_PAYLOAD(name, value)
-#define V1_NOTIFY(name, value)
-#include "analyze/ikev1_names.def"
-#undef V1_EXCH
-#undef V1_PAYLOAD
-#undef V1_NOTIFY
-};
-
-static const struct name_row v1_payloads[] = {
-#define V1_EXCH(name, value)
-#define V1_PAYLOAD(name, value) {value, name},
-#define V1_NOTIFY(name, value)
-#include "analyze/ikev1_names.def"
-#undef V1_EXCH
-#undef V1_PAYLOAD
-#undef V1_NOTIFY
-};
-
-static const struct name_row v1_notifies[] = {
-#define V1_EXCH(name, value)
-#define V1_PAYLOAD(name, value)
-#define V1_NOTIFY(name, value) {value, name},
-#include "analyze/ikev1_names.def"
-#undef V1_EXCH
-#undef V1_PAYLOAD
-#undef V1_NOTIFY
-};
-
-static int
-row_cmp(const void *key, const void *row)
-{
-	uint32_t k = *(const uint32_t *)key;
-	uint32_t v = ((const struct name_row *)row)->value;
-
-	return k < v ? -1 : k > v;
-}
-
-static const char *
-lookup(const struct name_row *rows, size_t n, uint32_t value)
-{
-	const struct name_row *r = bsearch(&value, rows, n, sizeof(*rows),
-	    row_cmp);
-
-	return r ? r->name : "UNKNOWN";
-}
 
 const char *
 ikev1_exchange_name(uint8_t exchange)
 {
-	return lookup(v1_exchanges, sizeof(v1_exchanges) /
-	    sizeof(v1_exchanges[0]), exchange);
+	return ikev2_name(IKEV2_REG_IKEV1_EXCHANGE, exchange);
 }
 
 const char *
 ikev1_payload_name(uint8_t type)
 {
-	return lookup(v1_payloads, sizeof(v1_payloads) /
-	    sizeof(v1_payloads[0]), type);
+	return ikev2_name(IKEV2_REG_IKEV1_PAYLOAD, type);
 }
 
 const char *
 ikev1_notify_name(uint16_t type)
 {
-	return lookup(v1_notifies, sizeof(v1_notifies) /
-	    sizeof(v1_notifies[0]), type);
+	return ikev2_name(IKEV2_REG_IKEV1_NOTIFY, type);
 }
 
 static enum rc

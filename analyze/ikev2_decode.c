@@ -594,6 +594,8 @@ msg_reset(struct ikev2_msg *msg)
 	msg->is_skf = false;
 	msg->n_unknown = 0;
 	msg->unknown_critical = false;
+	msg->decrypted = false;
+	msg->inner_start = 0;
 	msg->err = RC_OK;
 	msg->err_off = 0;
 	msg->err_text[0] = '\0';
@@ -640,16 +642,15 @@ decode_header(struct rd *r, struct ikev2_msg *msg)
 
 /* Walks the generic payload headers (RFC 7296 3.2). */
 static enum rc
-walk_chain(struct rd *r, struct ikev2_msg *msg)
+walk_chain(struct rd *r, struct ikev2_msg *msg, uint8_t first)
 {
-	uint8_t next = msg->hdr.next_payload;
+	uint8_t next = first;
 
 	while (next != IKEV2_PT_NONE) {
 		size_t at = rd_pos(r);
 		uint8_t type = next, flags;
 		uint16_t len;
 		struct rd body;
-		enum rc rc = RC_OK;
 
 		next = rd_u8(r);
 		flags = rd_u8(r);
@@ -678,29 +679,32 @@ walk_chain(struct rd *r, struct ikev2_msg *msg)
 		} else {
 			msg->n_pl_dropped++;
 		}
-		if (type == IKEV2_PT_SK || type == IKEV2_PT_SKF) {
+		if ((type == IKEV2_PT_SK || type == IKEV2_PT_SKF) &&
+		    !msg->decrypted) {
 			msg->has_sk = true;
 			msg->sk_inner = next;
 			msg->sk_offset = (uint32_t)at;
 			msg->sk_len = len;
 			if (type == IKEV2_PT_SKF)
-				rc = pld_skf(&body, msg);
+				(void)pld_skf(&body, msg);
 			/* RFC 7296 3.14: SK is the last payload; its next
 			 * field names the first inner payload. */
-			return rc;
+			return msg->err;
 		}
 		if (type < sizeof(pld_table) / sizeof(pld_table[0]) &&
 		    pld_table[type] != NULL) {
-			rc = pld_table[type](&body, msg);
+			/* A payload's own content being wrong does not move
+			 * its neighbours: the generic header already said
+			 * where it ends, so the walk goes on (the first
+			 * error is kept and returned). */
+			(void)pld_table[type](&body, msg);
 		} else {
 			msg->n_unknown++;
 			if (flags & 0x80)
 				msg->unknown_critical = true;
 		}
-		if (rc != RC_OK)
-			return rc;
 	}
-	return RC_OK;
+	return msg->err;
 }
 
 enum rc
@@ -722,7 +726,18 @@ ikev2_decode(const uint8_t *bytes, size_t len, struct ikev2_msg *msg)
 	/* Bytes after the declared length (padding) are ignored. */
 	body = rd_sub(&r, msg->hdr.length - IKEV2_HDR_LEN);
 	body.base = IKEV2_HDR_LEN;
-	return walk_chain(&body, msg);
+	return walk_chain(&body, msg, msg->hdr.next_payload);
+}
+
+enum rc
+ikev2_decode_inner(struct ikev2_msg *msg, const uint8_t *plain, size_t len,
+    uint8_t first)
+{
+	struct rd r = rd_init(plain, len);
+
+	msg->decrypted = true;
+	msg->inner_start = msg->n_pl;
+	return walk_chain(&r, msg, first);
 }
 
 int
@@ -767,20 +782,24 @@ ikev2_msg_chain_text(const struct ikev2_msg *msg, char *dst, size_t len)
 	dst[0] = '\0';
 	for (i = 0; i < msg->n_pl && used < len; i++) {
 		uint8_t t = msg->pl[i].type;
+		const char *sep = i == 0 ? "" : (msg->decrypted &&
+		    i == msg->inner_start) ? "{" : " ";
 
 		if (t == IKEV2_PT_NOTIFY && n < msg->n_notify)
-			w = snprintf(dst + used, len - used, "%sN(%s)",
-			    i ? " " : "", ikev2_name(IKEV2_REG_NOTIFY,
-			    msg->notify[n++].type));
+			w = snprintf(dst + used, len - used, "%sN(%s)", sep,
+			    ikev2_name(IKEV2_REG_NOTIFY, msg->notify[n++].type));
 		else
-			w = snprintf(dst + used, len - used, "%s%s",
-			    i ? " " : "", ikev2_payload_abbrev(t,
+			w = snprintf(dst + used, len - used, "%s%s", sep,
+			    ikev2_payload_abbrev(t,
 			    (msg->hdr.flags & IKEV2_FLAG_INITIATOR) != 0));
 		if (w < 0)
 			break;
 		used += (size_t)w;
 	}
-	if (msg->has_sk && used < len)
+	if (used < len && msg->decrypted)
+		snprintf(dst + used, len - used, "%s",
+		    msg->inner_start < msg->n_pl ? "}" : "{}");
+	else if (msg->has_sk && used < len)
 		snprintf(dst + used, len - used, "{%s}",
 		    ikev2_payload_short(msg->sk_inner));
 	return dst;

@@ -120,6 +120,9 @@ struct ikev2_msg {
 	uint32_t sk_offset;            /* generic header offset */
 	uint32_t sk_len;               /* payload length incl. header */
 	uint16_t skf_number, skf_total;
+	bool decrypted;                /* inner payloads below come from the
+	                                  decrypted SK/SKF contents */
+	uint16_t inner_start;          /* pl[] index of the first inner one */
 	uint16_t n_unknown;            /* payload types we do not know */
 	bool unknown_critical;         /* an unknown one had the C bit */
 	/* First error, if any. */
@@ -138,6 +141,17 @@ struct ikev2_msg {
  */
 enum rc ikev2_decode(const uint8_t *bytes, size_t len,
     struct ikev2_msg *msg) MUST_CHECK;
+
+/*
+ * Decodes the plaintext of a decrypted SK payload (or reassembled SKF
+ * message), a payload chain starting with type first, into msg, which
+ * already holds the outer message: inner payloads are appended to pl[]
+ * (from inner_start) and fill the same decoded fields. plain must outlive
+ * the views. Same returns as ikev2_decode; offsets in errors are relative
+ * to the plaintext.
+ */
+enum rc ikev2_decode_inner(struct ikev2_msg *msg, const uint8_t *plain,
+    size_t len, uint8_t first) MUST_CHECK;
 
 /* Version byte check without decoding: 2 for IKEv2, 1 for ISAKMP, 0. */
 int ike_major_version(const uint8_t *bytes, size_t len);

@@ -350,6 +350,120 @@ ikev2_proposal_admin_text(const struct ikev2_proposal *p, char *dst,
 	return t.len;
 }
 
+/* Starts an empty proposal number 1 of protocol. */
+static void
+proposal_start(struct ikev2_proposal *p, uint8_t protocol)
+{
+	memset(p, 0, sizeof(*p));
+	p->num = 1;
+	p->protocol = protocol;
+}
+
+/* Adds xf unless it is a KE NONE ("None" group: no KE transform). */
+static enum rc
+add_unless_none(struct ikev2_proposal *p, const struct ikev2_transform *xf)
+{
+	if (xf->type == IKEV2_TT_KE && xf->id == IKEV2_KE_NONE)
+		return RC_OK;
+	return ikev2_proposal_add(p, xf->type, xf->id, xf->key_bits);
+}
+
+/* Parses names[slot]; on failure records the slot. */
+static enum rc
+admin_get(const char *const names[6], enum ikev2_admin_slot slot,
+    enum ikev2_admin_slot name_slot, struct ikev2_transform *xf,
+    enum ikev2_admin_slot *bad)
+{
+	enum rc rc = ikev2_admin_name_parse(names[name_slot], slot, xf);
+
+	if (rc != RC_OK)
+		*bad = name_slot;
+	return rc;
+}
+
+static enum rc
+admin_ike(const char *const names[6], struct ikev2_proposal *ike,
+    enum ikev2_admin_slot *bad)
+{
+	struct ikev2_transform encr, integ, prf, dh;
+	enum rc rc;
+
+	if ((rc = admin_get(names, IKEV2_ADMIN_IKE_ENCR, IKEV2_ADMIN_IKE_ENCR,
+	    &encr, bad)) != RC_OK ||
+	    (rc = admin_get(names, IKEV2_ADMIN_IKE_INTEG,
+	    IKEV2_ADMIN_IKE_INTEG, &integ, bad)) != RC_OK ||
+	    (rc = admin_get(names, IKEV2_ADMIN_IKE_PRF, IKEV2_ADMIN_IKE_INTEG,
+	    &prf, bad)) != RC_OK ||
+	    (rc = admin_get(names, IKEV2_ADMIN_DH_GROUP, IKEV2_ADMIN_DH_GROUP,
+	    &dh, bad)) != RC_OK)
+		return rc;
+	proposal_start(ike, IKEV2_PROTO_IKE);
+	/* An AEAD IKE SA carries no INTEG; the hash still picks the PRF. */
+	if ((rc = add_unless_none(ike, &encr)) != RC_OK ||
+	    (!ikev2_encr_is_aead(encr.id) &&
+	    (rc = add_unless_none(ike, &integ)) != RC_OK) ||
+	    (rc = add_unless_none(ike, &prf)) != RC_OK ||
+	    (rc = add_unless_none(ike, &dh)) != RC_OK)
+		return rc;
+	return RC_OK;
+}
+
+static enum rc
+admin_esp(const char *const names[6], struct ikev2_proposal *esp,
+    enum ikev2_admin_slot *bad)
+{
+	struct ikev2_transform encr, integ, pfs;
+	bool aead;
+	enum rc rc;
+
+	if ((rc = admin_get(names, IKEV2_ADMIN_IPSEC_ENCR,
+	    IKEV2_ADMIN_IPSEC_ENCR, &encr, bad)) != RC_OK ||
+	    (rc = admin_get(names, IKEV2_ADMIN_IPSEC_INTEG,
+	    IKEV2_ADMIN_IPSEC_INTEG, &integ, bad)) != RC_OK ||
+	    (rc = admin_get(names, IKEV2_ADMIN_PFS_GROUP,
+	    IKEV2_ADMIN_PFS_GROUP, &pfs, bad)) != RC_OK)
+		return rc;
+	aead = ikev2_encr_is_aead(encr.id);
+	/* Azure: GCMAES in one IPsec field needs the same in the other. */
+	if (aead != (integ.type == IKEV2_TT_ENCR) ||
+	    (aead && !xf_eq(&encr, &integ))) {
+		*bad = IKEV2_ADMIN_IPSEC_INTEG;
+		return RC_INVAL;
+	}
+	proposal_start(esp, IKEV2_PROTO_ESP);
+	if ((rc = add_unless_none(esp, &encr)) != RC_OK ||
+	    (!aead && (rc = add_unless_none(esp, &integ)) != RC_OK) ||
+	    (rc = add_unless_none(esp, &pfs)) != RC_OK)
+		return rc;
+	return ikev2_proposal_add(esp, IKEV2_TT_ESN, IKEV2_ESN_NO_EXT_SEQ, 0);
+}
+
+enum rc
+ikev2_admin_policy(const char *const names[6], struct ikev2_proposal *ike,
+    struct ikev2_proposal *esp, enum ikev2_admin_slot *bad_slot)
+{
+	enum ikev2_admin_slot bad = IKEV2_ADMIN__COUNT;
+	enum rc rc;
+	size_t i;
+
+	if (names == NULL || ike == NULL || esp == NULL)
+		return RC_INVAL;
+	for (i = 0; i < 6; i++) {
+		if (names[i] == NULL) {
+			bad = (enum ikev2_admin_slot)i;
+			rc = RC_INVAL;
+			goto out;
+		}
+	}
+	rc = admin_ike(names, ike, &bad);
+	if (rc == RC_OK)
+		rc = admin_esp(names, esp, &bad);
+out:
+	if (rc != RC_OK && bad_slot != NULL)
+		*bad_slot = bad;
+	return rc;
+}
+
 /* ---- named suites ------------------------------------------------ */
 
 struct suite {

@@ -109,6 +109,21 @@ enum rc ikev2_admin_name_parse(const char *name, enum ikev2_admin_slot slot,
     struct ikev2_transform *out) MUST_CHECK;
 
 /*
+ * Builds the IKE and ESP proposals an Azure-style policy stands for from
+ * its six names, indexed by slot IKEV2_ADMIN_IKE_ENCR..PFS_GROUP (e.g.
+ * {"AES256", "SHA384", "DHGroup24", "GCMAES256", "GCMAES256", "None"}).
+ * IKE gets ENCR, INTEG (none with a GCMAES cipher), the PRF of the same
+ * hash and the DH group ("None": no KE); ESP gets ENCR, INTEG (none with
+ * GCMAES, which must then be the same GCMAES name in both IPsec fields,
+ * as Azure requires), the PFS group ("None": no KE) and NO_EXT_SEQ.
+ * RC_OK; RC_NOTFOUND / RC_INVAL with *bad_slot (when not NULL) naming
+ * the offending field; RC_INVAL for NULL arguments.
+ */
+enum rc ikev2_admin_policy(const char *const names[6],
+    struct ikev2_proposal *ike, struct ikev2_proposal *esp,
+    enum ikev2_admin_slot *bad_slot) MUST_CHECK;
+
+/*
  * Named suite that proposal p is exactly (no extra transforms, ESN and
  * ESP's KE aside): RFC 6379 "Suite-B-GCM-128", "Suite-B-GCM-256",
  * "Suite-B-GMAC-128", "Suite-B-GMAC-256" (ESP) and their IKEv2 halves

@@ -15,10 +15,7 @@
 #include <string.h>
 
 #include "analyze/input.h"
-#if __has_include("formats/cab_reader.h") /* TEMPORARY until it lands */
 #include "formats/cab_reader.h"
-#define HAVE_CAB_READER 1
-#endif
 #include "formats/limits.h"
 
 /* Members larger than this are not loaded (captures in archives are
@@ -76,7 +73,6 @@ sniff_path(const char *path, uint8_t *head, size_t *n, char *err,
 	return RC_OK;
 }
 
-#ifdef HAVE_CAB_READER
 /* One archive member, in memory. */
 static enum rc
 add_member(struct analyzer *an, struct cab_reader *cr, const char *arch,
@@ -145,18 +141,6 @@ add_archive(struct analyzer *an, const char *label, const char *path,
 	return first_err;
 }
 
-#else
-static enum rc
-add_archive(struct analyzer *an, const char *label, const char *path,
-    const uint8_t *data, size_t len)
-{
-	(void)path;
-	(void)data;
-	(void)len;
-	snprintf(an->err, sizeof(an->err), "%s: archives not built yet", label);
-	return RC_UNSUPPORTED;
-}
-#endif
 
 static enum rc
 dispatch(struct analyzer *an, enum input_kind k, const char *name,

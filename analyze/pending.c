@@ -32,24 +32,6 @@ an_add_events(struct analyzer *an, const char *name, const char *path,
 }
 
 enum rc
-an_add_keys(struct analyzer *an, const char *name, const char *path,
-    const uint8_t *data, size_t len)
-{
-	(void)path;
-	(void)data;
-	(void)len;
-	snprintf(an->err, sizeof(an->err), "%s: not a capture, archive, "
-	    "wfpdiag.xml, event log or key table", name);
-	return RC_FORMAT;
-}
-
-enum rc
-analyzer_add_keys(struct analyzer *an, const char *path)
-{
-	return an_add_keys(an, path, path, NULL, 0);
-}
-
-enum rc
 an_report_open(struct analyzer *an, const char *path)
 {
 	snprintf(an->err, sizeof(an->err), "%s: XML report not built yet",

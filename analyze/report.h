@@ -73,6 +73,12 @@ struct fail_event {
 	char remote_id[128];
 	char daemon_evidence[256];      /* daemon's words, when merged */
 	char input[128];                /* input file it came from */
+	/* Added for report_xml (QM/EM failures; at the end so existing
+	 * initialisers keep working). traffic_type follows auth_method's
+	 * convention: -1 unknown. */
+	int8_t traffic_type;            /* IPSEC_TRAFFIC_TYPE_*, -1 unknown */
+	char local_ts[96];              /* tunnel QM selectors as text:  */
+	char remote_ts[96];             /* "10.1.0.0/16" or "a-b", "" unknown */
 };
 
 /* One row of the errorFrequencyTable. */

@@ -12,16 +12,7 @@
 #include <time.h>
 
 #include "analyze/ikev2_registry.h"
-#if __has_include("analyze/winerr.h") /* TEMPORARY until it lands */
 #include "analyze/winerr.h"
-#else
-static const char *
-winerr_name(uint32_t code)
-{
-	(void)code;
-	return NULL;
-}
-#endif
 
 static const char *const counter_names[AN__COUNT] = {
 	[AN_IKEV2] = "IKEv2 messages",
@@ -167,6 +158,30 @@ print_counts(const struct analyzer *an, FILE *out)
 }
 
 static void
+print_decryption(const struct analyzer *an, FILE *out)
+{
+	const struct ike_decrypt_stats *d = ike_decrypt_stats(an->dec);
+
+	if (d->keys_ike + d->keys_esp + d->keys_skipped == 0)
+		return;
+	fprintf(out, "\nkeys: %llu IKE SA key sets, %llu ESP SA keys, %llu "
+	    "rows unusable\n", (unsigned long long)d->keys_ike,
+	    (unsigned long long)d->keys_esp,
+	    (unsigned long long)d->keys_skipped);
+	fprintf(out, "decryption: %llu IKE messages decrypted, %llu without "
+	    "a key, %llu failed the integrity check (wrong key or corrupt), "
+	    "%llu malformed inside\n", (unsigned long long)d->ok,
+	    (unsigned long long)d->nokey,
+	    (unsigned long long)d->auth_failed, (unsigned long long)d->bad);
+	if (d->esp_checked + d->esp_nokey > 0)
+		fprintf(out, "ESP integrity: %llu packets checked, %llu "
+		    "failed, %llu without a key\n",
+		    (unsigned long long)d->esp_checked,
+		    (unsigned long long)d->esp_icv_bad,
+		    (unsigned long long)d->esp_nokey);
+}
+
+static void
 print_malformed(const struct analyzer *an, FILE *out)
 {
 	size_t i;
@@ -299,6 +314,7 @@ analyzer_print_summary(const struct analyzer *an, FILE *out)
 	print_inputs(an, out);
 	print_counts(an, out);
 	print_malformed(an, out);
+	print_decryption(an, out);
 	print_outcomes(an, out);
 	print_esp(an, out);
 	print_groups(an, out);

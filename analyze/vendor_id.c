@@ -12,7 +12,8 @@
 #define EXACT false
 #define PREFIX true
 static const struct vendor_id_row rows[] = {
-#define VID(name, match, hex, src, n) {name, hex, match, src, n},
+#define VID(name, match, hex, src, n)				\
+	{name, hex, (sizeof(hex) - 1) / 2, match, src, n},
 #include "analyze/vendor_id.def"
 #undef VID
 };
@@ -52,7 +53,7 @@ lookup(const uint8_t *vid, size_t len)
 	if (vid == NULL || len == 0)
 		return NULL;
 	for (i = 0; i < NROWS; i++) {
-		size_t n = strlen(rows[i].hex) / 2;
+		size_t n = rows[i].len;
 
 		if (n > len || (n < len && !rows[i].prefix))
 			continue;
@@ -142,7 +143,7 @@ vendor_id_text(const uint8_t *vid, size_t len, char *dst, size_t size)
 		return used;
 	}
 	put(dst, size, &used, r->name);
-	n = strlen(r->hex) / 2;
+	n = r->len;
 	rest = len - n;
 	if (rest > 0 && printable(vid + n, rest)) {
 		put(dst, size, &used, " ");

@@ -31,6 +31,7 @@ size_t vendor_id_text(const uint8_t *vid, size_t len, char *dst, size_t size);
 struct vendor_id_row {
 	const char *name;
 	const char *hex;     /* lower-case hex of the bytes */
+	size_t len;	     /* bytes (strlen(hex) / 2) */
 	bool prefix;	     /* matched as a prefix */
 	const char *md5_src; /* "" unless the first md5_len bytes are MD5 */
 	unsigned md5_len;    /* of md5_src */

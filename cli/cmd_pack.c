@@ -32,9 +32,10 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: wfpdiag pack [OPTIONS] OUT.cab FILE...\n\n"
 	    "Bundles FILEs into the Microsoft Cabinet OUT.cab (MSZIP), each\n"
-	    "under its base name, readable by Windows, expand.exe, cabextract,\n"
-	    "gcab, 7-Zip and libarchive. OUT.cab appears only when complete\n"
-	    "(mode 0600). Data beyond one cabinet goes to OUT-2.cab, ...\n\n"
+	    "under its base name, readable by Windows, expand.exe,\n"
+	    "cabextract, gcab, 7-Zip and libarchive. OUT.cab appears only\n"
+	    "when complete (mode 0600). Data beyond one cabinet goes to\n"
+	    "OUT-2.cab, OUT-3.cab ..., each a complete cabinet.\n\n"
 	    "options:\n"
 	    "  -l, --level N        deflate level 0 (store) to 9 (default 6)\n"
 	    "  -j, --threads N      compression threads (default: CPUs)\n"

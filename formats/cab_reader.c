@@ -49,6 +49,7 @@ struct cab_reader {
 	uint64_t size;        /* archive bytes */
 	char *cur;            /* current member name, owned */
 	bool have_cur;
+	bool cur_read;        /* the current member's data was consumed */
 	unsigned count;       /* regular members seen */
 	uint8_t *chunk;       /* CHUNK bytes, owned */
 	char err[ERRMSG];
@@ -300,8 +301,8 @@ cf_data(struct cab_reader *r, struct cf *c, uint32_t fi)
 		}
 		if (cb > c->cb_cabinet - off - 8u - c->rsv_data) {
 			seterr(r, "member '%s': CFDATA block %u of folder %u "
-			    "at offset %llu: cbData %u > %llu bytes left in the "
-			    "cabinet", member_at(c, fi, fo->ubytes), b, fi,
+			    "at offset %llu: cbData %u > %llu bytes left in "
+			    "the cabinet", member_at(c, fi, fo->ubytes), b, fi,
 			    (unsigned long long)off, cb, (unsigned long long)
 			    (c->cb_cabinet - off - 8u - c->rsv_data));
 			return RC_SHORT;
@@ -343,11 +344,12 @@ cf_layout(struct cab_reader *r, struct cf *c)
 	for (i = 0; i < c->nfiles; i++) {
 		const struct cf_file *f = &c->files[i];
 
-		if ((uint64_t)f->uoff + f->size > c->folders[f->folder].ubytes) {
+		uint64_t fbytes = c->folders[f->folder].ubytes;
+
+		if ((uint64_t)f->uoff + f->size > fbytes) {
 			seterr(r, "member '%s': uoffFolderStart %u + cbFile %u "
 			    "> %llu bytes in folder %u", f->name, f->uoff,
-			    f->size, (unsigned long long)
-			    c->folders[f->folder].ubytes, f->folder);
+			    f->size, (unsigned long long)fbytes, f->folder);
 			return RC_MALFORMED;
 		}
 	}
@@ -551,6 +553,7 @@ describe(struct cab_reader *r, struct archive_entry *e, struct cab_member *m)
 		return RC_NOMEM;
 	}
 	r->have_cur = true;
+	r->cur_read = false;
 	m->name = r->cur;
 	m->size_known = archive_entry_size_is_set(e) != 0;
 	m->size = m->size_known && archive_entry_size(e) > 0 ?
@@ -569,6 +572,20 @@ cab_reader_next(struct cab_reader *r, struct cab_member *m)
 	if (r->a == NULL) {
 		seterr(r, "archive is not open");
 		return RC_INVAL;
+	}
+	/* libarchive 3.6.2 loses its place in a cabinet when it skips a
+	 * member's data and the next member is in another folder ("Invalid
+	 * CFDATA"); its skip decompresses anyway, so draining costs the
+	 * same and avoids the bug. */
+	if (r->have_cur && !r->cur_read &&
+	    (archive_format(r->a) & ARCHIVE_FORMAT_BASE_MASK) ==
+	    ARCHIVE_FORMAT_CAB) {
+		la_ssize_t n;
+
+		while ((n = archive_read_data(r->a, r->chunk, CHUNK)) > 0)
+			;
+		if (n < 0)
+			return ar_fail(r, "cannot skip member data");
 	}
 	for (;;) {
 		ar = archive_read_next_header(r->a, &e);
@@ -599,6 +616,7 @@ cab_reader_stream(struct cab_reader *r, cab_reader_sink sink, void *ctx)
 		seterr(r, "no current member");
 		return RC_INVAL;
 	}
+	r->cur_read = true;
 	while ((n = archive_read_data(r->a, r->chunk, CHUNK)) > 0)
 		if ((rc = sink(ctx, r->chunk, (size_t)n)) != RC_OK)
 			return rc;

@@ -404,8 +404,8 @@ utf8_seq(const unsigned char *p, size_t left)
 
 /*
  * Checks a member name and returns it '\\'-separated in *outp (owned), or
- * RC_INVAL with a message. Absolute names, empty, "." and ".." components are refused
- * so that no extractor can be led outside its directory.
+ * RC_INVAL with a message. Absolute names, empty, "." and ".." components
+ * are refused so that no extractor can be led outside its directory.
  */
 static enum rc
 name_norm(struct cab_writer *w, const char *name, char **outp, bool *utf)

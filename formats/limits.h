@@ -53,6 +53,16 @@
 #define LIMIT_ARCHIVE_MEMBERS 4096u
 #define LIMIT_ARCHIVE_MEMBER_BYTES (4ull * 1024u * 1024u * 1024u)
 
+/* Windows XML reader and report (formats/wfpxml.c, analyze/winxml_import.c,
+ * analyze/report_xml.c): leaf fields per netEvent or errorFrequencyTable
+ * record, bytes of text per record, remote peers and distinct error codes
+ * tracked per import, error codes kept per peer. */
+#define LIMIT_WFPXML_FIELDS 1024u
+#define LIMIT_WFPXML_RECORD_BYTES (256u * 1024u)
+#define LIMIT_WINXML_PEERS 65536u
+#define LIMIT_WINXML_CODES 4096u
+#define LIMIT_WINXML_PEER_CODES 8u
+
 /* pcapng block reader (formats/pcapng.c, branch net): largest block read
  * into memory (packet and interface blocks; other blocks are skipped
  * without allocating) and interfaces per section. */
@@ -78,5 +88,12 @@
 #define LIMIT_VICI_DEPTH 16u
 #define LIMIT_VICI_PACKET (512u * 1024u)
 #define LIMIT_XFRM_TEXT (16u * 1024u * 1024u)
+
+/* Policy files (analyze/policy.c, branch policy): bytes read, algorithm
+ * alternatives per key, address prefixes per side (LocalPrefixes,
+ * RemotePrefixes). */
+#define LIMIT_POLICY_BYTES (1024u * 1024u)
+#define LIMIT_POLICY_ALTS 8u
+#define LIMIT_POLICY_PREFIXES 16u
 
 #endif

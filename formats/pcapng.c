@@ -29,6 +29,8 @@
 #define BT_EPB 6u
 #define BYTE_ORDER_MAGIC 0x1a2b3c4du
 
+#define TS_MAX_SEC (INT64_MAX / 1000000000 - 1)
+
 #define OPT_ENDOFOPT 0
 #define OPT_IF_TSRESOL 9
 #define OPT_IF_TSOFFSET 14
@@ -145,7 +147,8 @@ discard(struct pcapng *g, size_t n, size_t blen)
 	while (done < n) {
 		k = n - done < sizeof(scratch) ? n - done : sizeof(scratch);
 		if (get(g, scratch, k) != k)
-			return read_error(g, blen, (size_t)(g->off - g->blk_off));
+			return read_error(g, blen,
+			    (size_t)(g->off - g->blk_off));
 		done += k;
 	}
 	return RC_NOTFOUND;
@@ -384,12 +387,31 @@ parse_idb(struct pcapng *g, struct rd *b, struct pcapio_pkt *pkt)
 		uint32_t ncap = g->capifs ? g->capifs * 2 : 4;
 
 		if ((p = realloc(g->ifs, ncap * sizeof(*p))) == NULL)
-			return fail(g, RC_NOMEM, "out of memory for interfaces");
+			return fail(g, RC_NOMEM, "out of memory for "
+			    "interfaces");
 		g->ifs = p;
 		g->capifs = ncap;
 	}
 	g->ifs[g->nifs++] = i;
 	return RC_NOTFOUND;
+}
+
+/*
+ * sec + off, saturated to +-TS_MAX_SEC so that callers may compute
+ * ts_sec * 10^9 + ts_nsec in 64 bits (year 2262) without overflow; only
+ * corrupt timestamps get near it.
+ */
+static int64_t
+clamp_sec(uint64_t sec, int64_t off)
+{
+	int64_t s = sec > TS_MAX_SEC ? TS_MAX_SEC : (int64_t)sec;
+
+	if (off > TS_MAX_SEC)
+		off = TS_MAX_SEC;
+	else if (off < -TS_MAX_SEC)
+		off = -TS_MAX_SEC;
+	s += off;
+	return s > TS_MAX_SEC ? TS_MAX_SEC : s < -TS_MAX_SEC ? -TS_MAX_SEC : s;
 }
 
 /* Converts a timestamp in interface units to seconds + nanoseconds. */
@@ -415,8 +437,7 @@ set_time(const struct iface *i, uint64_t ts, struct pcapio_pkt *pkt)
 		pkt->ts_nsec = (uint32_t)(i->exp <= 9 ? rem * i->scale :
 		    rem / i->scale);
 	}
-	/* Wraps instead of overflowing on absurd values. */
-	pkt->ts_sec = (int64_t)(sec + (uint64_t)i->tsoffset);
+	pkt->ts_sec = clamp_sec(sec, i->tsoffset);
 }
 
 /* Common tail of the packet blocks: checks the interface and caplen,
@@ -439,6 +460,10 @@ packet(struct pcapng *g, struct rd *b, uint32_t ifid, uint64_t ts,
 		return fail(g, RC_MALFORMED, "%s at byte %llu: captured length "
 		    "%u > %zu bytes left in the block", g->blk_name,
 		    (unsigned long long)g->blk_off, caplen, rd_left(b));
+	if (caplen > LIMIT_FRAME_BYTES)
+		return fail(g, RC_MALFORMED, "%s at byte %llu: captured length "
+		    "%u > cap %u", g->blk_name, (unsigned long long)g->blk_off,
+		    caplen, LIMIT_FRAME_BYTES);
 	i = &g->ifs[ifid];
 	pkt->data = rd_bytes(b, caplen);
 	pkt->caplen = caplen;

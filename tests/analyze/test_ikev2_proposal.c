@@ -441,3 +441,70 @@ Test(ikev2_proposal, a_bad_transform_count_is_clamped_to_the_array)
 	cr_expect_eq(ikev2_proposal_count_type(&p, 0), LIMIT_IKE_TRANSFORMS);
 	cr_expect_eq(ikev2_proposal_add(&p, IKEV2_TT_ENCR, 12, 128), RC_LIMIT);
 }
+
+Test(ikev2_proposal, admin_policy_builds_ike_and_esp_proposals)
+{
+	/* The seed's S2S example and its VNet-to-VNet example. */
+	const char *s2s[6] = {"AES256", "SHA384", "DHGroup24", "AES256",
+	    "SHA256", "None"};
+	const char *v2v[6] = {"AES128", "SHA1", "DHGroup14", "GCMAES128",
+	    "GCMAES128", "PFS14"};
+	struct ikev2_proposal ike, esp;
+	enum ikev2_admin_slot bad = IKEV2_ADMIN__COUNT;
+	char buf[160];
+
+	cr_assert_eq(ikev2_admin_policy(s2s, &ike, &esp, &bad), RC_OK);
+	ikev2_proposal_text(&ike, buf, sizeof(buf));
+	cr_expect_str_eq(buf, "IKE:AES_CBC_256/HMAC_SHA2_384_192/"
+	    "PRF_HMAC_SHA2_384/MODP_2048_256");
+	ikev2_proposal_text(&esp, buf, sizeof(buf));
+	cr_expect_str_eq(buf, "ESP:AES_CBC_256/HMAC_SHA2_256_128/NO_EXT_SEQ");
+	ikev2_proposal_admin_text(&esp, buf, sizeof(buf));
+	cr_expect_str_eq(buf, "AES256/SHA256/None");
+	cr_assert_eq(ikev2_admin_policy(v2v, &ike, &esp, &bad), RC_OK);
+	ikev2_proposal_text(&esp, buf, sizeof(buf));
+	cr_expect_str_eq(buf, "ESP:AES_GCM_16_128/MODP_2048/NO_EXT_SEQ");
+	ikev2_proposal_admin_text(&esp, buf, sizeof(buf));
+	cr_expect_str_eq(buf, "GCMAES128/GCMAES128/PFS2048");
+	ikev2_proposal_admin_text(&ike, buf, sizeof(buf));
+	cr_expect_str_eq(buf, "AES128/SHA1/DHGroup14");
+}
+
+Test(ikev2_proposal, admin_policy_names_the_bad_field)
+{
+	const char *mixed[6] = {"AES256", "SHA256", "DHGroup14", "GCMAES256",
+	    "GCMAES128", "None"};
+	const char *gcm_sha[6] = {"AES256", "SHA256", "DHGroup14", "GCMAES256",
+	    "SHA256", "None"};
+	const char *typo[6] = {"AES256", "SHA256", "DHGroup15", "AES256",
+	    "SHA256", "None"};
+	struct ikev2_proposal ike, esp;
+	enum ikev2_admin_slot bad = IKEV2_ADMIN__COUNT;
+
+	cr_expect_eq(ikev2_admin_policy(mixed, &ike, &esp, &bad), RC_INVAL);
+	cr_expect_eq(bad, IKEV2_ADMIN_IPSEC_INTEG);
+	bad = IKEV2_ADMIN__COUNT;
+	cr_expect_eq(ikev2_admin_policy(gcm_sha, &ike, &esp, &bad), RC_INVAL);
+	cr_expect_eq(bad, IKEV2_ADMIN_IPSEC_INTEG);
+	cr_expect_eq(ikev2_admin_policy(typo, &ike, &esp, &bad), RC_NOTFOUND);
+	cr_expect_eq(bad, IKEV2_ADMIN_DH_GROUP);
+	cr_expect_eq(ikev2_admin_policy(NULL, &ike, &esp, &bad), RC_INVAL);
+}
+
+Test(ikev2_proposal, admin_policy_meets_a_matching_peer_offer)
+{
+	const char *pol[6] = {"AES256", "SHA256", "DHGroup14", "GCMAES256",
+	    "GCMAES256", "None"};
+	struct ikev2_proposal ike, esp, offer;
+	char buf[256];
+
+	cr_assert_eq(ikev2_admin_policy(pol, &ike, &esp, NULL), RC_OK);
+	offer = mk(1, IKEV2_PROTO_ESP, (const uint16_t[]){
+	    IKEV2_TT_ENCR, IKEV2_ENCR_AES_GCM_16, 256,
+	    IKEV2_TT_ESN, IKEV2_ESN_NO_EXT_SEQ, 0, 0});
+	cr_expect(ikev2_proposal_intersect(&offer, &esp, NULL));
+	offer.xf[0].key_bits = 128;
+	ikev2_proposal_explain(&offer, 1, &esp, 1, buf, sizeof(buf));
+	cr_expect_str_eq(buf, "ENCR: initiator offered AES_GCM_16_128, "
+	    "responder accepts AES_GCM_16_256\n");
+}

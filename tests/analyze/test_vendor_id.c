@@ -34,6 +34,7 @@ Test(vendor_id, rows_are_sorted_unique_lower_case_hex)
 		size_t len = strlen(r->hex);
 
 		cr_expect(len > 0 && len % 2 == 0, "%s", r->name);
+		cr_expect_eq(r->len, len / 2, "%s", r->name);
 		cr_expect_eq(strspn(r->hex, "0123456789abcdef"), len, "%s",
 		    r->name);
 		if (i > 0)
@@ -145,4 +146,32 @@ Test(vendor_id, unknown_vids_are_null_and_dumped_in_hex)
 	cr_expect_eq(n, strlen("unknown ") + 64 + 3);
 	/* A truncated exact VID is not a match. */
 	cr_expect_null(vendor_id_name((const uint8_t *)"CISCO-DELETE", 12));
+}
+
+/* Truncating any known VID gives no match or a shorter prefix row. */
+Test(vendor_id, truncated_vids_match_only_shorter_prefixes)
+{
+	for (size_t i = 0; i < vendor_id_count(); i++) {
+		const struct vendor_id_row *r = vendor_id_row(i);
+		uint8_t b[128];
+		size_t n = unhex(r->hex, b, sizeof(b));
+
+		for (size_t cut = 0; cut < n; cut++) {
+			const char *name = vendor_id_name(b, cut);
+			char buf[200];
+
+			vendor_id_text(b, cut, buf, sizeof(buf));
+			if (name == NULL)
+				continue;
+			for (size_t j = 0; j < vendor_id_count(); j++) {
+				const struct vendor_id_row *o;
+
+				o = vendor_id_row(j);
+				if (strcmp(o->name, name) == 0)
+					cr_expect(o->prefix && o->len <= cut,
+					    "%s cut at %zu matched %s", r->name,
+					    cut, name);
+			}
+		}
+	}
 }

@@ -120,3 +120,34 @@ Test(winerr, parse_accepts_names_numbers_and_hresults)
 	cr_expect_eq(winerr_parse(NULL, &code), RC_INVAL);
 	cr_expect_eq(code, 7, "failures leave *code alone");
 }
+
+/* Mutated inputs: every prefix and byte flip of valid forms parses to a
+ * 16-bit code or fails cleanly (run under ASan in CI). */
+Test(winerr, mutated_text_parses_or_fails_cleanly)
+{
+	static const char *const seeds[] = {"0x800735E9", "13801",
+	    "ERROR_IPSEC_IKE_AUTH_FAIL", "-2147011095"};
+
+	for (size_t s = 0; s < sizeof(seeds) / sizeof(seeds[0]); s++) {
+		char buf[64];
+		size_t len = strlen(seeds[s]);
+
+		for (size_t cut = 0; cut <= len; cut++) {
+			for (int flip = -1; flip < (int)cut; flip++) {
+				uint32_t code = 0xdeadbeef;
+				enum rc rc;
+
+				memcpy(buf, seeds[s], cut);
+				buf[cut] = '\0';
+				if (flip >= 0)
+					buf[flip] = (char)(buf[flip] ^ 0x41);
+				rc = winerr_parse(buf, &code);
+				if (rc == RC_OK)
+					cr_expect_leq(code, 0xffff, "%s", buf);
+				else
+					cr_expect_eq(code, 0xdeadbeef, "%s",
+					    buf);
+			}
+		}
+	}
+}

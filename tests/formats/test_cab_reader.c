@@ -424,3 +424,28 @@ Test(cab_reader, unsafe_member_names_are_recognised)
 	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
 		cr_expect(cab_reader_name_is_safe(good[i]), "'%s'", good[i]);
 }
+
+Test(cab_reader, a_member_in_a_later_folder_reads_after_a_skipped_one)
+{
+	struct cab_reader *r = cab_reader_new();
+	struct cab_member m;
+	size_t len, dlen;
+	uint8_t *cab = sample_cab(&len, true), *data, *want;
+
+	/* libarchive alone fails here ("Invalid CFDATA"): report.xml is
+	 * skipped and capture.pcap lives in folder 1. */
+	cr_assert_eq(cab[26], 2, "the sample has two folders");
+	cr_assert_eq(cab_reader_open_mem(r, cab, len, "wfpdiag.cab"), RC_OK);
+	cr_assert_eq(cab_reader_next(r, &m), RC_OK);
+	cr_assert_eq(cab_reader_next(r, &m), RC_OK, "%s",
+	    cab_reader_errmsg(r));
+	cr_expect_str_eq(m.name, "capture.pcap");
+	cr_assert_eq(cab_reader_read_all(r, 1u << 20, &data, &dlen), RC_OK,
+	    "%s", cab_reader_errmsg(r));
+	want = ct_bytes(100000, 0, 2);
+	cr_expect(dlen == 100000 && memcmp(data, want, dlen) == 0);
+	free(want);
+	free(data);
+	cab_reader_free(r);
+	free(cab);
+}

@@ -178,7 +178,8 @@ Test(cab_writer, many_members_are_all_listed)
 	ct_need("cabextract");
 	for (i = 0; i < 600; i++) {
 		snprintf(names[i], sizeof(names[i]), "m%04zu.txt", i);
-		many[i] = (struct member){names[i], i * 37 % 3000, (int)(i & 1)};
+		many[i] = (struct member){names[i], i * 37 % 3000,
+		    (int)(i & 1)};
 	}
 	d = ct_tmpdir();
 	cab = make_cab(d, many, 600, 2);

@@ -567,6 +567,52 @@ Test(netdecode, icmpv6_unreachable_quoting_udp_4500_gives_inner_addresses)
 	net_decoder_free(d);
 }
 
+/* RFC 4302 AH with a 12-byte ICV: 24 bytes, payload length 4. */
+static void
+ah(struct fb *f, unsigned next)
+{
+	p8(f, next);
+	p8(f, 4);
+	p16(f, 0);
+	p32(f, 0x1000);
+	p32(f, 1);
+	for (int i = 0; i < 12; i++)
+		p8(f, 0xcc);
+}
+
+Test(netdecode, esp_and_udp_behind_an_authentication_header_are_found)
+{
+	struct net_decoder *d = net_decoder_new();
+	struct fb body = {.n = 0}, ip = {.n = 0};
+	struct pcapio_pkt pk;
+	struct net_pkt o;
+	enum net_skip sk;
+
+	ah(&body, 50);
+	esp(&body, 0x48dac2e4u);
+	ip4(&ip, "10.0.0.1", "10.0.0.2", 51, 1, 0, 0, &body);
+	pk = mkpkt(&ip, PCAPIO_LT_RAW);
+	cr_assert_eq(net_decode(d, &pk, &o, &sk), RC_OK, "%s",
+	    net_skip_name(sk));
+	cr_expect_eq(o.l4, NET_L4_ESP);
+	cr_expect_eq(o.ipproto, 50);
+	cr_expect_eq(o.payload_len, 24);
+	cr_expect_eq(o.payload[0], 0x48);
+	body.n = ip.n = 0;
+	ext6(&body, 51, 0);
+	ah(&body, 17);
+	udp(&body, 500, 500, ike_payload, sizeof(ike_payload));
+	ip6(&ip, "2001:db8::1", "2001:db8::2", 0, &body);
+	pk = mkpkt(&ip, PCAPIO_LT_RAW);
+	cr_assert_eq(net_decode(d, &pk, &o, &sk), RC_OK, "%s",
+	    net_skip_name(sk));
+	cr_expect_eq(o.dport, 500);
+	ip.b[40 + 8 + 1] = 200; /* AH longer than the packet */
+	cr_expect_eq(net_decode(d, &pk, &o, &sk), RC_MALFORMED);
+	cr_expect_eq(sk, NET_SKIP_BAD_AH);
+	net_decoder_free(d);
+}
+
 /* ---- fragments ------------------------------------------------------ */
 
 /* The IPv4 datagram's UDP bytes (header + payload) split in 3 pieces. */

@@ -317,6 +317,29 @@ Test(pcapng, binary_resolution_offset_and_a_new_section_are_honoured)
 	pcapio_close(p);
 }
 
+Test(pcapng, absurd_timestamps_saturate_instead_of_overflowing)
+{
+	static struct wb f;
+	struct pcapio *p;
+	struct pcapio_pkt k;
+	char err[256] = "";
+
+	shb(&f);
+	idb(&f, 1, 0, 0, INT64_MAX); /* 1-second units, huge offset */
+	epb(&f, 0, ~0ull, frame_a, 20, 20);
+	idb(&f, 1, 0, 0, INT64_MIN + 1);
+	epb(&f, 1, 0, frame_a, 20, 20);
+	cr_assert_eq(pcapio_open_mem(f.b, f.n, "x", &p, err, sizeof(err)),
+	    RC_OK, "%s", err);
+	cr_assert_eq(pcapio_next(p, &k), RC_OK, "%s", pcapio_errmsg(p));
+	cr_expect_lt(k.ts_sec, INT64_MAX / 1000000000);
+	cr_expect_gt(k.ts_sec, 0);
+	cr_assert_eq(pcapio_next(p, &k), RC_OK, "%s", pcapio_errmsg(p));
+	cr_expect_gt(k.ts_sec, INT64_MIN / 1000000000);
+	cr_expect_lt(k.ts_sec, 0);
+	pcapio_close(p);
+}
+
 /* Opens f and reads to the end; returns the final rc and packet count. */
 static enum rc
 read_all(const uint8_t *b, size_t n, unsigned *pkts, char *msg, size_t ml)

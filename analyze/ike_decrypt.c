@@ -1,0 +1,252 @@
+/*
+ * Decryption in the analyzer's path (see ike_decrypt.h). RFC 7296 3.14:
+ * the sender's SK_e/SK_a protect a message, so a message from the
+ * original initiator uses SK_ei/SK_ai. RFC 7383 2.5: SKF fragments are
+ * decrypted one by one and their plaintexts joined in order before the
+ * inner payloads are decoded.
+ */
+#include "analyze/ike_decrypt.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze/keystore.h"
+#include "analyze/sk_crypto.h"
+#include "formats/buf.h"
+#include "formats/keytab.h"
+#include "formats/limits.h"
+
+struct ike_decrypt {
+	struct keystore *ks;
+	struct sk_ctx *ctx;
+	struct skf_reasm *skf;
+	struct buf plain;      /* plaintext of the current message */
+	struct buf frag;       /* one fragment's plaintext */
+	struct ike_decrypt_stats st;
+	char err[256];
+};
+
+struct ike_decrypt *
+ike_decrypt_new(void)
+{
+	struct ike_decrypt *d = calloc(1, sizeof(*d));
+
+	if (d == NULL)
+		return NULL;
+	d->ks = keystore_new();
+	d->ctx = sk_ctx_new();
+	d->skf = skf_reasm_new();
+	buf_init(&d->plain, LIMIT_SKF_BYTES);
+	buf_init(&d->frag, LIMIT_SKF_BYTES);
+	if (d->ks == NULL || d->ctx == NULL || d->skf == NULL) {
+		ike_decrypt_free(d);
+		return NULL;
+	}
+	return d;
+}
+
+void
+ike_decrypt_free(struct ike_decrypt *d)
+{
+	if (d == NULL)
+		return;
+	keystore_free(d->ks);
+	sk_ctx_free(d->ctx);
+	skf_reasm_free(d->skf);
+	/* Plaintext may hold identities and keys of child SAs: wipe. */
+	if (d->plain.data)
+		explicit_bzero(d->plain.data, d->plain.cap);
+	if (d->frag.data)
+		explicit_bzero(d->frag.data, d->frag.cap);
+	buf_fini(&d->plain);
+	buf_fini(&d->frag);
+	free(d);
+}
+
+enum rc
+ike_decrypt_add_keys(struct ike_decrypt *d, const char *name,
+    const uint8_t *text, size_t len, char *err, size_t errlen)
+{
+	struct keytab *t = keytab_new();
+	struct keystore_load st;
+	enum keytab_format fmt;
+	enum rc rc, rc2;
+
+	if (t == NULL)
+		return RC_NOMEM;
+	fmt = keytab_detect(text, len);
+	if (fmt == KEYTAB_AUTO) {
+		snprintf(err, errlen, "%s: not a key table this tool reads "
+		    "(Wireshark ikev2_decryption_table/esp_sa, tcpdump -E, "
+		    "strongSwan log)", name);
+		keytab_free(t);
+		return RC_FORMAT;
+	}
+	rc = keytab_parse(t, fmt, name, text, len);
+	if (rc != RC_OK)
+		snprintf(err, errlen, "%s", keytab_errmsg(t));
+	memset(&st, 0, sizeof(st));
+	rc2 = keystore_add_keytab(d->ks, t, &st);
+	d->st.keys_ike += st.ike_added + st.ike_unassigned;
+	d->st.keys_esp += st.esp_added;
+	d->st.keys_skipped += st.skipped;
+	if (rc == RC_OK && rc2 != RC_OK) {
+		snprintf(err, errlen, "%s: keys not stored: %s", name,
+		    rc_str(rc2));
+		rc = rc2;
+	}
+	keytab_free(t);
+	return rc;
+}
+
+bool
+ike_decrypt_has_keys(const struct ike_decrypt *d)
+{
+	return keystore_ike_count(d->ks) > 0 || keystore_esp_count(d->ks) > 0;
+}
+
+static const struct keystore_ike *
+find_keys(struct ike_decrypt *d, const uint8_t *bytes, size_t len,
+    const struct ikev2_msg *msg, bool from_init)
+{
+	const struct keystore_ike *k = keystore_find_ike(d->ks,
+	    msg->hdr.spi_i, msg->hdr.spi_r);
+
+	if (k == NULL && keystore_try_unassigned(d->ks, d->ctx, bytes, len,
+	    msg->sk_offset, msg->is_skf ? IKEV2_PT_SKF : IKEV2_PT_SK,
+	    from_init, &k) != RC_OK)
+		k = NULL;
+	return k;
+}
+
+static enum ike_dec
+status_of(struct ike_decrypt *d, enum rc rc)
+{
+	switch (rc) {
+	case RC_OK:
+		d->st.ok++;
+		return IKE_DEC_OK;
+	case RC_AUTH:
+		d->st.auth_failed++;
+		snprintf(d->err, sizeof(d->err), "%s", sk_ctx_errmsg(d->ctx));
+		return IKE_DEC_AUTH;
+	case RC_NOKEY:
+		d->st.nokey++;
+		return IKE_DEC_NOKEY;
+	default:
+		d->st.bad++;
+		snprintf(d->err, sizeof(d->err), "%s", sk_ctx_errmsg(d->ctx));
+		return IKE_DEC_BAD;
+	}
+}
+
+/* SKF: decrypt this fragment; decode once all fragments are in. */
+static enum ike_dec
+decrypt_fragment(struct ike_decrypt *d, const struct ikev2_msg *m,
+    const struct sk_result *res, struct ikev2_msg *msg, bool from_init)
+{
+	struct skf_key key;
+	uint8_t first = 0;
+	bool complete = false;
+	enum rc rc;
+
+	memcpy(key.spi_i, m->hdr.spi_i, 8);
+	memcpy(key.spi_r, m->hdr.spi_r, 8);
+	key.msgid = m->hdr.msg_id;
+	key.from_initiator = from_init;
+	buf_reset(&d->plain);
+	rc = skf_reasm_add(d->skf, &key, res, d->frag.data, d->frag.len,
+	    &d->plain, &first, &complete);
+	if (rc != RC_OK)
+		return status_of(d, rc);
+	if (!complete) {
+		d->st.fragments++;
+		return IKE_DEC_FRAGMENT;
+	}
+	d->st.ok++;
+	/* Decrypted: inner problems are the message's (msg->err), not the
+	 * decryption's. */
+	(void)!ikev2_decode_inner(msg, d->plain.data, d->plain.len, first);
+	return IKE_DEC_OK;
+}
+
+enum ike_dec
+ike_decrypt_msg(struct ike_decrypt *d, const uint8_t *bytes, size_t len,
+    struct ikev2_msg *msg)
+{
+	bool from_init = (msg->hdr.flags & IKEV2_FLAG_INITIATOR) != 0;
+	const struct keystore_ike *k;
+	struct sk_result res;
+	struct buf *out;
+	enum rc rc;
+
+	if (!msg->has_sk)
+		return IKE_DEC_CLEAR;
+	k = find_keys(d, bytes, len, msg, from_init);
+	if (k == NULL) {
+		d->st.nokey++;
+		return IKE_DEC_NOKEY;
+	}
+	out = msg->is_skf ? &d->frag : &d->plain;
+	buf_reset(out);
+	rc = sk_decrypt(d->ctx, bytes, len, msg->sk_offset, msg->is_skf ?
+	    IKEV2_PT_SKF : IKEV2_PT_SK, &k->suite, from_init ? k->sk_ei :
+	    k->sk_er, from_init ? k->sk_ai : k->sk_ar, 0, out, &res);
+	if (rc != RC_OK)
+		return status_of(d, rc);
+	if (msg->is_skf)
+		return decrypt_fragment(d, msg, &res, msg, from_init);
+	d->st.ok++;
+	/* Decrypted: inner problems are the message's (msg->err), not the
+	 * decryption's. */
+	(void)!ikev2_decode_inner(msg, d->plain.data, d->plain.len,
+	    res.next_payload);
+	return IKE_DEC_OK;
+}
+
+enum ike_dec
+ike_decrypt_esp(struct ike_decrypt *d, const uint8_t *pkt, size_t len,
+    uint8_t family, const uint8_t *dst, uint8_t *next_header)
+{
+	const struct keystore_esp *k;
+	struct esp_result res;
+	uint32_t spi;
+	enum rc rc;
+
+	if (len < 8)
+		return IKE_DEC_BAD;
+	spi = (uint32_t)pkt[0] << 24 | (uint32_t)pkt[1] << 16 |
+	    (uint32_t)pkt[2] << 8 | pkt[3];
+	k = keystore_find_esp(d->ks, spi, family, dst);
+	if (k == NULL && keystore_try_unassigned_esp(d->ks, d->ctx, pkt, len,
+	    &k) != RC_OK)
+		k = NULL;
+	if (k == NULL) {
+		d->st.esp_nokey++;
+		return IKE_DEC_NOKEY;
+	}
+	d->st.esp_checked++;
+	rc = esp_decrypt(d->ctx, pkt, len, &k->suite, k->ekey, k->akey,
+	    k->esn ? ESP_ESN : 0, 0, NULL, &res);
+	if (rc == RC_AUTH) {
+		d->st.esp_icv_bad++;
+		return IKE_DEC_AUTH;
+	}
+	if (rc != RC_OK)
+		return IKE_DEC_BAD;
+	*next_header = res.next_header;
+	return IKE_DEC_OK;
+}
+
+const struct ike_decrypt_stats *
+ike_decrypt_stats(const struct ike_decrypt *d)
+{
+	return &d->st;
+}
+
+const char *
+ike_decrypt_errmsg(const struct ike_decrypt *d)
+{
+	return d->err;
+}
