@@ -40,6 +40,18 @@ set_err(struct analyzer *an, const char *fmt, ...)
 	va_end(ap);
 }
 
+void
+an_copy(char *dst, size_t len, const char *src)
+{
+	size_t n;
+
+	if (len == 0)
+		return;
+	n = strnlen(src, len - 1);
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 const char *
 analyzer_errmsg(const struct analyzer *an)
 {
@@ -150,6 +162,7 @@ analyzer_free(struct analyzer *an)
 	diag_free(an->diag);
 	net_decoder_free(an->net);
 	ike_decrypt_free(an->dec);
+	an_free_event_logs(an);
 	free(an->msg);
 	free(an);
 }
@@ -441,6 +454,14 @@ read_capture(struct analyzer *an, struct pcapio *p)
 	enum rc rc;
 
 	while ((rc = pcapio_next(p, &pkt)) == RC_OK) {
+		if (in->packets == 0 && pkt_ns(&pkt) < an->last_ns) {
+			/* This capture starts before the previous one ended:
+			 * another host or another day, not a continuation
+			 * (a rotated capture moves forward). Its SAs are not
+			 * the previous capture's: finalise those first. */
+			ike_track_flush(an->ike, an->last_ns);
+			esp_track_flush(an->esp);
+		}
 		an->frames++;
 		in->packets++;
 		advance_time(an, pkt_ns(&pkt));
@@ -484,8 +505,8 @@ read_small_file(const char *path, uint8_t **data, size_t *len, char *err,
 	return *data ? RC_OK : RC_NOMEM;
 }
 
-static uint32_t
-new_input(struct analyzer *an, const char *name, const char *format)
+uint32_t
+an_new_input(struct analyzer *an, const char *name, const char *format)
 {
 	struct report_input *in;
 
@@ -524,7 +545,7 @@ an_add_capture_path(struct analyzer *an, const char *path)
 		set_err(an, "%s", err);
 		return rc;
 	}
-	an->cur = new_input(an, path, "pcap");
+	an->cur = an_new_input(an, path, "pcap");
 	rc = read_capture(an, p);
 	rc = finish_capture(an, p, rc);
 	pcapio_close(p);
@@ -543,11 +564,24 @@ an_add_capture_memory(struct analyzer *an, const char *name,
 		set_err(an, "%s", err);
 		return rc;
 	}
-	an->cur = new_input(an, name, "pcap");
+	an->cur = an_new_input(an, name, "pcap");
 	rc = read_capture(an, p);
 	rc = finish_capture(an, p, rc);
 	pcapio_close(p);
 	return rc;
+}
+
+/* Text inputs have no control bytes other than tab, CR, LF, FF. */
+static bool
+looks_like_text(const uint8_t *d, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && i < 4096; i++)
+		if (d[i] < 0x20 && d[i] != '\t' && d[i] != '\n' &&
+		    d[i] != '\r' && d[i] != '\f')
+			return false;
+	return true;
 }
 
 /* Key tables and other text: keys are the only text we read here. */
@@ -566,11 +600,19 @@ an_add_keys(struct analyzer *an, const char *name, const char *path,
 			return rc;
 		data = owned;
 	}
+	if (!looks_like_text(data, n)) {
+		snprintf(an->err, sizeof(an->err), "%s: not a capture, "
+		    "archive, wfpdiag.xml, event log or key table (binary "
+		    "content of unknown kind)", name);
+		rc = RC_FORMAT;
+		goto out;
+	}
 	rc = ike_decrypt_add_keys(an->dec, name, data, n, an->err,
 	    sizeof(an->err));
 	if (rc == RC_FORMAT)
 		snprintf(an->err, sizeof(an->err), "%s: not a capture, "
 		    "archive, wfpdiag.xml, event log or key table", name);
+out:
 	if (owned != NULL) {
 		explicit_bzero(owned, n); /* key material */
 		free(owned);

@@ -19,6 +19,9 @@
 #define AN_GROUPS 512u       /* failure groups kept for the summary */
 #define AN_ESP_NOTES 64u     /* ESP SAs with anomalies listed */
 #define AN_MALFORMED_KINDS 32u
+#define AN_MAX_EVENT_LOGS 16u
+
+struct daemon_events;
 
 /* Why a UDP/ESP datagram that reached the IPsec layer was not used. */
 enum an_counter {
@@ -60,6 +63,14 @@ struct analyzer {
 	struct ikev1_msg v1;
 	struct report_xml *xml;       /* NULL when no XML requested */
 	struct ike_decrypt *dec;      /* keys and decryption */
+	bool xml_failed;              /* a spool write failed */
+	/* event logs read (their objects hold the source strings) */
+	struct daemon_events *event_logs[AN_MAX_EVENT_LOGS];
+	size_t n_event_logs;
+	/* keying-event sources (from event logs) for the header */
+	size_t n_sources;
+	const char *const *source_names;
+	const char *const *source_status;
 	/* inputs */
 	uint32_t n_inputs;
 	struct report_input inputs[AN_MAX_INPUTS];
@@ -88,6 +99,15 @@ struct analyzer {
 enum rc an_add_capture_path(struct analyzer *an, const char *path);
 enum rc an_add_capture_memory(struct analyzer *an, const char *name,
     const uint8_t *data, size_t len);
+
+/* Copies src into dst (len bytes), truncating; dst always terminated. */
+void an_copy(char *dst, size_t len, const char *src);
+
+/* A new entry in the header's input list; returns its index. */
+uint32_t an_new_input(struct analyzer *an, const char *name,
+    const char *format);
+/* input_events.c: frees the event-log readers. */
+void an_free_event_logs(struct analyzer *an);
 
 /* Reads a small text file whole (caller frees). */
 enum rc read_small_file(const char *path, uint8_t **data, size_t *len,

@@ -111,11 +111,27 @@ bucket(struct esp_track *t, uint32_t spi, const struct net_addr *dst)
 	return &t->b[key_hash(spi, dst) & (t->n_buckets - 1)];
 }
 
+/* At the end, numbers still in the window and never seen (between the
+ * first and the highest) are lost too. */
+static void
+count_window_losses(struct esp_node *n)
+{
+	uint64_t span = (uint64_t)n->sa.seq_max - n->sa.seq_first + 1;
+	uint32_t off;
+
+	if (span > ESP_WINDOW_BITS)
+		span = ESP_WINDOW_BITS;
+	for (off = 0; off < span; off++)
+		if (!((n->window[off / 64] >> (off % 64)) & 1u))
+			n->sa.lost++;
+}
+
 static void
 finalise(struct esp_track *t, struct esp_node *n)
 {
 	struct esp_node **b = bucket(t, n->sa.spi, &n->sa.dst);
 
+	count_window_losses(n);
 	while (*b != NULL && *b != n)
 		b = &(*b)->next;
 	if (*b == n)

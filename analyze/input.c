@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "analyze/input.h"
+#include "formats/cab_layout.h"
 #include "formats/cab_reader.h"
 #include "formats/limits.h"
 
@@ -91,6 +92,12 @@ add_member(struct analyzer *an, struct cab_reader *cr, const char *arch,
 		return rc;
 	}
 	rc = analyzer_add_memory(an, name, data, len);
+	/* Text members that are no key table (capture-info.txt, XFRM
+	 * snapshots, logs) are context, not errors. */
+	if (rc == RC_FORMAT && input_sniff(data, len) == INPUT_TEXT) {
+		an->err[0] = '\0';
+		rc = RC_OK;
+	}
 	free(data);
 	return rc;
 }
@@ -105,6 +112,7 @@ add_archive(struct analyzer *an, const char *label, const char *path,
     const uint8_t *data, size_t len)
 {
 	enum rc rc = RC_OK, first_err = RC_OK;
+	bool has_capture = false;
 	int pass;
 
 	for (pass = 0; pass < 2 && first_err == RC_OK; pass++) {
@@ -124,7 +132,15 @@ add_archive(struct analyzer *an, const char *label, const char *path,
 			early = strstr(m.name, ".pcap") == NULL &&
 			    strstr(m.name, ".xml") == NULL &&
 			    strstr(m.name, ".cab") == NULL;
+			if (strstr(m.name, ".pcap") != NULL)
+				has_capture = true;
 			if (early != (pass == 0))
+				continue;
+			/* Our own report inside our cab is derived from the
+			 * captures beside it: reading both would count every
+			 * failure twice. Windows cabs carry no capture. */
+			if (has_capture &&
+			    strcmp(m.name, CAB_MEMBER_REPORT) == 0)
 				continue;
 			rc = add_member(an, cr, label, &m);
 			if (rc != RC_OK && first_err == RC_OK)

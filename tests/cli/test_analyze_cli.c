@@ -1,0 +1,155 @@
+/*
+ * The analyze command's contract: --help/--version, exit statuses per
+ * kind of failure (docs/exit-status.md), messages naming the file and
+ * place, results before a fault still reported, no partial report under
+ * the final name.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+static char *
+sample(const char *name)
+{
+	static char p[4096];
+
+	snprintf(p, sizeof(p), "%s/samples/%s", TEST_SRCDIR, name);
+	return p;
+}
+
+Test(analyze_cli, help_and_version_exit_zero)
+{
+	char *out;
+
+	cr_expect_eq(tu_run_wfpdiag("analyze --help", &out), 0);
+	cr_expect(strstr(out, "usage: wfpdiag analyze") != NULL);
+	free(out);
+	cr_expect_eq(tu_run_wfpdiag("--version", &out), 0);
+	cr_expect(strstr(out, "wfpdiag ") == out);
+	free(out);
+	cr_expect_eq(tu_run_wfpdiag("--help", &out), 0);
+	cr_expect(strstr(out, "analyze") != NULL);
+	cr_expect(strstr(out, "capture") != NULL);
+	free(out);
+}
+
+Test(analyze_cli, usage_errors_exit_two)
+{
+	cr_expect_eq(tu_run_wfpdiag("analyze", NULL), 2);
+	cr_expect_eq(tu_run_wfpdiag("analyze --format nope x", NULL), 2);
+	cr_expect_eq(tu_run_wfpdiag("frobnicate", NULL), 2);
+	cr_expect_eq(tu_run_wfpdiag("", NULL), 2);
+}
+
+Test(analyze_cli, missing_file_is_unusable_input)
+{
+	char *out;
+
+	cr_expect_eq(tu_run_wfpdiag("analyze -f text /nonexistent/x.pcap",
+	    &out), 3);
+	cr_expect(strstr(out, "/nonexistent/x.pcap") != NULL, "%s", out);
+	free(out);
+}
+
+Test(analyze_cli, random_bytes_are_named_as_not_a_capture)
+{
+	uint8_t junk[512];
+	char *path, args[4200], *out;
+	size_t i;
+
+	for (i = 0; i < sizeof(junk); i++)
+		junk[i] = (uint8_t)(i * 37 + 11);
+	path = tu_write_temp(junk, sizeof(junk), ".bin");
+	snprintf(args, sizeof(args), "analyze -f text %s", path);
+	cr_expect_eq(tu_run_wfpdiag(args, &out), 3);
+	cr_expect(strstr(out, path) != NULL, "%s", out);
+	free(out);
+	unlink(path);
+	free(path);
+}
+
+/* A capture cut in the middle of a record: results up to the cut are
+ * reported, the message names the file and the byte offset, exit 4. */
+Test(analyze_cli, truncated_capture_reports_what_came_before)
+{
+	size_t len;
+	uint8_t *d = tu_read_file(sample("no-proposal-chosen.pcap"), &len);
+	char *path, args[4200], *out;
+
+	cr_assert_not_null(d);
+	path = tu_write_temp(d, len - 10, ".pcap");
+	snprintf(args, sizeof(args), "analyze -f text %s", path);
+	cr_expect_eq(tu_run_wfpdiag(args, &out), 4);
+	cr_expect(strstr(out, "byte") != NULL, "offset named: %s", out);
+	cr_expect(strstr(out, "IKE SAs: 1") != NULL, "%s", out);
+	free(out);
+	unlink(path);
+	free(path);
+	free(d);
+}
+
+Test(analyze_cli, unwritable_report_leaves_no_file_and_exits_five)
+{
+	char args[4200], *out;
+
+	snprintf(args, sizeof(args), "analyze -o /nonexistent-dir/r.xml %s",
+	    sample("ok-psk-esp.pcap"));
+	cr_expect_eq(tu_run_wfpdiag(args, &out), 5);
+	free(out);
+}
+
+Test(analyze_cli, xml_is_written_by_default_and_atomically)
+{
+	char dir[] = "/tmp/wfpdiag-cli-XXXXXX", args[4200], *out;
+	char path[4200];
+	struct stat st;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(args, sizeof(args), "analyze %s > /dev/null && cd %s && "
+	    "ls -a", sample("ok-psk-esp.pcap"), dir);
+	snprintf(args, sizeof(args), "cd %s && '%s' analyze %s", dir,
+	    TEST_WFPDIAG, sample("ok-psk-esp.pcap"));
+	cr_expect_eq(tu_run(args, &out), 0);
+	free(out);
+	snprintf(path, sizeof(path), "%s/wfpdiag.xml", dir);
+	cr_expect_eq(stat(path, &st), 0, "wfpdiag.xml in the cwd");
+	cr_expect_eq(st.st_mode & 0777, 0600, "reports may hold identities");
+	snprintf(args, sizeof(args), "ls -A %s | wc -l", dir);
+	tu_run(args, &out);
+	cr_expect_eq(strtol(out, NULL, 10), 1, "no spool or temp file left");
+	free(out);
+	snprintf(args, sizeof(args), "rm -rf %s", dir);
+	tu_run(args, NULL);
+}
+
+Test(analyze_cli, stdin_is_read_with_dash)
+{
+	char args[4200], *out;
+
+	snprintf(args, sizeof(args), "cat %s | '%s' analyze -f text -",
+	    sample("init-timeout.pcap"), TEST_WFPDIAG);
+	cr_expect_eq(tu_run(args, &out), 0);
+	cr_expect(strstr(out, "ERROR_IPSEC_IKE_TIMED_OUT") != NULL, "%s",
+	    out);
+	free(out);
+}
+
+Test(analyze_cli, verbose_prints_one_line_per_ike_message)
+{
+	char args[4200], *out, *p;
+	int lines = 0;
+
+	snprintf(args, sizeof(args), "analyze -f text -v %s",
+	    sample("ok-psk-esp.pcap"));
+	cr_expect_eq(tu_run_wfpdiag(args, &out), 0);
+	for (p = out; (p = strstr(p, " msgid=")) != NULL; p++)
+		lines++;
+	cr_expect_eq(lines, 6, "INIT, AUTH, INFORMATIONAL pairs: %s", out);
+	cr_expect(strstr(out, "IKE_SA_INIT I request msgid=0") != NULL);
+	free(out);
+}
