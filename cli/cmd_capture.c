@@ -21,6 +21,7 @@
 #include <dirent.h>
 
 #include "analyze/analyzer.h"
+#include "analyze/winerr.h"
 #include "capture/package.h"
 #include "capture/privs.h"
 #include "capture/runtime.h"
@@ -590,7 +591,8 @@ print_freq(const struct analyzer *an)
 	}
 	printf("errorFrequencyTable (top %zu of %zu):\n", n < 5 ? n : 5, n);
 	for (i = 0; i < n && i < 5; i++)
-		printf("  %5" PRIu32 "  x %" PRIu64 "\n", f[i].win_error,
+		printf("  %-40s %5" PRIu32 "  x %" PRIu64 "\n",
+		    winerr_name(f[i].win_error), f[i].win_error,
 		    f[i].frequency);
 }
 

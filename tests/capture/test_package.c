@@ -61,7 +61,7 @@ Test(package, cab_reads_back_through_libarchive)
 		cr_skip_test("needs bsdtar (libarchive-tools)");
 	cr_assert_not_null(mkdtemp(d));
 	put(d, CAB_MEMBER_INFO, "host: h\n");
-	put(d, CAB_MEMBER_EVENTS, "# wfpdiag-evlog 1\n");
+	put(d, CAB_MEMBER_EVENTS, "# wfpdiag events 1\n");
 	{
 		char big[70000];
 
