@@ -598,17 +598,17 @@ print_freq(const struct analyzer *an)
 
 /* Builds staging/wfpdiag.xml; false (with a message) when it could not. */
 static bool
-build_report(const char *staging, uid_t uid, gid_t gid, int *status)
+build_report(const char *staging, const char *xml, uid_t uid, gid_t gid,
+    int *status)
 {
 	struct analyzer_opts ao;
 	struct analyzer *an;
 	struct package_list *l;
-	char xml[PATH_MAX + 32], p[PATH_MAX + 300], err[512];
+	char p[PATH_MAX + 300], err[512];
 	size_t i;
 	enum rc rc;
 	bool ok = true;
 
-	snprintf(xml, sizeof(xml), "%s/%s", staging, CAB_MEMBER_REPORT);
 	memset(&ao, 0, sizeof(ao));
 	ao.xml_path = xml;
 	ao.decrypt_esp = true;
@@ -660,7 +660,7 @@ finish(const char *rdir, const struct runtime_state *st, const char *output,
     bool recovered, const char *why)
 {
 	struct runtime_stats rs;
-	char err[512], when[64];
+	char err[512], when[64], xml[PATH_MAX + 16];
 	unsigned ncabs = 0;
 	int status = EXIT_OK;
 	uint64_t eff = 0;
@@ -696,9 +696,13 @@ finish(const char *rdir, const struct runtime_state *st, const char *output,
 	if (recovered)
 		printf("recovering the capture of pid %ld: %s\n",
 		    (long)st->pid, why);
-	(void)build_report(st->staging, st->uid, st->gid, &status);
-	rc = package_cab(st->staging, output, st->uid, st->gid, &ncabs, err,
-	    sizeof(err));
+	/* the report is built beside the cab, not in the staging directory:
+	 * that one may sit on the disk that filled up */
+	snprintf(xml, sizeof(xml), "%s.report.xml", output);
+	(void)build_report(st->staging, xml, st->uid, st->gid, &status);
+	rc = package_cab(st->staging, xml, output, st->uid, st->gid, &ncabs,
+	    err, sizeof(err));
+	(void)unlink(xml);
 	if (rc != RC_OK) {
 		fprintf(stderr, "wfpdiag capture stop: writing %s: %s\n"
 		    "the capture stays in %s\n", output, err, st->staging);
@@ -750,9 +754,20 @@ capture_stop(int argc, char **argv)
 		recovered = true;
 		why = "its runtime state was lost (reboot?)";
 	} else if (!runtime_alive(&st)) {
-		recovered = true;
+		struct runtime_stats rs;
+
+		/* a capture that ended itself (full disk, or a SIGTERM from
+		 * someone else such as a shutdown) wrote its last stats and
+		 * closed its files: nothing to recover */
+		recovered = runtime_read_stats(rdir, &rs) != RC_OK ||
+		    (strcmp(rs.status, "disk-full") != 0 &&
+		    strcmp(rs.status, "stopped") != 0);
 		why = "the capture process had died (killed, crashed or "
 		    "rebooted)";
+		if (!recovered)
+			printf("the capture had already ended (%s)\n",
+			    strcmp(rs.status, "disk-full") == 0 ? "the disk "
+			    "was full" : "stopped by a signal");
 	} else if (!end_capture(&st, 0)) {
 		recovered = true;
 		why = "the capture process did not stop in time and was killed";

@@ -118,11 +118,14 @@ Test(session, full_disk_stops_cleanly_and_keeps_what_was_written,
 	/* the cab goes where there is room */
 	st = wfp(d, "capture stop --file big.cab", &out);
 	cr_assert_eq(st, 0, "%s", out);
+	cr_assert(strstr(out, "the disk was full") != NULL, "%s", out);
 	free(out);
 	snprintf(cmd, sizeof(cmd), "bsdtar -xOf '%s/big.cab' events.log | "
 	    "grep -c DISK_FULL && bsdtar -xOf '%s/big.cab' capture-info.txt | "
-	    "grep 'status: disk-full' && bsdtar -tvf '%s/big.cab' | grep "
-	    "capture.pcap", d, d, d);
+	    "grep 'status: disk-full' && bsdtar -xOf '%s/big.cab' "
+	    "capture-info.txt | grep 'recovered: no' && bsdtar -tf "
+	    "'%s/big.cab' | grep capture.pcap && bsdtar -tf '%s/big.cab' | "
+	    "grep wfpdiag.xml", d, d, d, d, d);
 	cr_assert_eq(tu_run(cmd, &out), 0, "%s", out);
 	free(out);
 	snprintf(cmd, sizeof(cmd), "umount '%s/small'; rm -rf '%s'", d, d);
