@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "analyze/ikev2_registry.h"
+#include "analyze/policy.h"
 #include "formats/limits.h"
 
 #define NS_PER_SEC 1000000000LL
@@ -67,7 +68,17 @@ static const struct diag_row rows[] = {
 #define MAX_OTHER_CODES 64u
 #define MAX_INPUTS 256u
 
+/* What responders accepted, for explaining NO_PROPOSAL_CHOSEN. */
+#define ACCEPT_MEMORY 256u
+
+struct accepted {
+	struct net_addr resp;
+	struct ikev2_proposal chosen;
+};
+
 struct diag {
+	struct accepted accepted[ACCEPT_MEMORY];
+	size_t n_accepted, next_accepted;
 	diag_emit_fn emit;
 	void *ctx;
 	struct net_addr local[16];
@@ -81,7 +92,7 @@ struct diag {
 	uint64_t events;
 	struct fail_event *held;               /* daemon/kernel events */
 	bool *held_used;
-	size_t n_held;
+	size_t n_held, held_cap;
 };
 
 uint32_t
@@ -122,12 +133,6 @@ diag_new(diag_emit_fn emit, void *ctx)
 		return NULL;
 	d->emit = emit;
 	d->ctx = ctx;
-	d->held = calloc(MAX_HELD, sizeof(*d->held));
-	d->held_used = calloc(MAX_HELD, sizeof(*d->held_used));
-	if (d->held == NULL || d->held_used == NULL) {
-		diag_free(d);
-		return NULL;
-	}
 	return d;
 }
 
@@ -341,7 +346,8 @@ report(struct diag *d, struct ike_sa *sa, enum diag_kind k,
 		cls = (e != NULL && (e->exchange == IKEV2_EXCH_CREATE_CHILD_SA ||
 		    (e->exchange == IKEV2_EXCH_IKE_AUTH &&
 		    child_only_error(r->notify)))) ? EV_QM : EV_MM;
-	ev.type = cls == EV_QM ? EVENT_QM_FAILURE : EVENT_MM_FAILURE;
+	ev.type = cls == EV_QM ? EVENT_QM_FAILURE : cls == EV_DROP ?
+	    EVENT_KERNEL_DROP : EVENT_MM_FAILURE;
 	if (e != NULL) {
 		ev.exchange = e->exchange;
 		ev.retransmissions = e->retransmissions;
@@ -396,36 +402,43 @@ outcome(struct ike_sa *sa, enum ike_outcome o, bool inferred,
 	snprintf(sa->outcome_text, sizeof(sa->outcome_text), "%s", text);
 }
 
-/* Offers as text, admin style first: for NO_PROPOSAL_CHOSEN. */
-static void
-offers_text(const struct ike_sa *sa, char *dst, size_t len)
-{
-	size_t used = 0;
-	uint8_t i;
-	char one[192], admin[96];
-
-	dst[0] = '\0';
-	for (i = 0; i < sa->n_offers && used < len; i++) {
-		int w;
-
-		ikev2_proposal_text(&sa->offers[i], one, sizeof(one));
-		ikev2_proposal_admin_text(&sa->offers[i], admin,
-		    sizeof(admin));
-		w = snprintf(dst + used, len - used, "%sinitiator offered %s "
-		    "(%s)", i ? "; " : "", admin, one);
-		if (w < 0)
-			break;
-		used += (size_t)w;
-	}
-	if (sa->n_offers_total > sa->n_offers && used < len)
-		snprintf(dst + used, len - used, "; and %u more proposals",
-		    sa->n_offers_total - sa->n_offers);
-}
-
 static bool
 incomplete_at_end(int64_t end_ns, bool at_end, int64_t last_ns)
 {
 	return at_end && end_ns - last_ns < INCOMPLETE_NS;
+}
+
+/* A proposal this responder accepted elsewhere in the inputs. */
+static const struct ikev2_proposal *
+known_accept(const struct diag *d, const struct ike_sa *sa)
+{
+	size_t i;
+
+	for (i = 0; i < d->n_accepted; i++)
+		if (net_addr_eq(&d->accepted[i].resp, &sa->resp_addr))
+			return &d->accepted[i].chosen;
+	return NULL;
+}
+
+static void
+remember_accept(struct diag *d, const struct ike_sa *sa)
+{
+	struct accepted *a;
+	size_t i;
+
+	if (!sa->has_chosen)
+		return;
+	for (i = 0; i < d->n_accepted; i++)
+		if (net_addr_eq(&d->accepted[i].resp, &sa->resp_addr)) {
+			d->accepted[i].chosen = sa->chosen;
+			return;
+		}
+	a = &d->accepted[d->next_accepted];
+	d->next_accepted = (d->next_accepted + 1) % ACCEPT_MEMORY;
+	if (d->n_accepted < ACCEPT_MEMORY)
+		d->n_accepted++;
+	a->resp = sa->resp_addr;
+	a->chosen = sa->chosen;
 }
 
 /* IKE_SA_INIT was answered with an error (RFC 7296 1.2, 2.6). */
@@ -455,7 +468,8 @@ judge_init_error(struct diag *d, struct ike_sa *sa,
 		return;
 	}
 	if (init->resp_error == IKEV2_N_NO_PROPOSAL_CHOSEN)
-		offers_text(sa, detail, sizeof(detail));
+		policy_explain_no_proposal(sa, known_accept(d, sa), detail,
+		    sizeof(detail));
 	else
 		snprintf(detail, sizeof(detail), "IKE_SA_INIT response: %s",
 		    init->resp_chain);
@@ -800,6 +814,7 @@ diag_ike_sa(struct diag *d, struct ike_sa *sa, int64_t end_ns, bool at_end)
 		    init->resp_ns, NULL, NULL);
 		return;
 	} else {
+		remember_accept(d, sa);
 		judge_after_init(d, sa, init, end_ns, at_end);
 		if (sa->outcome != IKE_OUT_ESTABLISHED)
 			return;
@@ -890,13 +905,38 @@ diag_ikev1_notify(struct diag *d, const struct fail_event *base,
 	emit(d, &ev);
 }
 
+/* The held-events array grows on demand (most runs hold none). */
+static bool
+held_room(struct diag *d)
+{
+	size_t ncap;
+	struct fail_event *h;
+	bool *u;
+
+	if (d->n_held < d->held_cap)
+		return true;
+	ncap = d->held_cap ? d->held_cap * 2 : 16;
+	if (ncap > MAX_HELD)
+		ncap = MAX_HELD;
+	h = realloc(d->held, ncap * sizeof(*h));
+	if (h == NULL)
+		return false;
+	d->held = h;
+	u = realloc(d->held_used, ncap * sizeof(*u));
+	if (u == NULL)
+		return false;
+	d->held_used = u;
+	d->held_cap = ncap;
+	return true;
+}
+
 void
 diag_add_event(struct diag *d, const struct fail_event *ev)
 {
 	struct fail_event copy = *ev;
 
 	if ((ev->sources & (EVENT_SRC_DAEMON | EVENT_SRC_KERNEL)) &&
-	    d->n_held < MAX_HELD) {
+	    d->n_held < MAX_HELD && held_room(d)) {
 		d->held[d->n_held] = *ev;
 		d->held_used[d->n_held++] = false;
 		return;

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "analyze/ikev2_decode.h"
 #include "analyze/ikev2_proposal.h"
 #include "formats/netdecode.h"
 
@@ -91,6 +92,13 @@ struct ike_sa {
 	uint8_t n_child_spis;
 	uint32_t child_spis[8];    /* ESP SPIs from decrypted SA payloads */
 	bool auth_has_cert_i;      /* initiator's IKE_AUTH carried CERT */
+	/* First CHILD SA (decrypted IKE_AUTH): what policy checks need. */
+	uint8_t n_child_offers;
+	struct ikev2_proposal child_offers[2];
+	bool has_child_chosen;
+	struct ikev2_proposal child_chosen;
+	uint8_t n_tsi, n_tsr;      /* responder's selectors (else offered) */
+	struct ikev2_selector tsi[4], tsr[4];
 	int16_t auth_method;       /* IKEv2 AUTH method, -1 unknown */
 	char id_i[96], id_r[96];
 	bool has_cert_hash;

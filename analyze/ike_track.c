@@ -579,6 +579,32 @@ id_text(const struct ikev2_identity *id, char *dst, size_t len)
 	dst[used < len ? used : len - 1] = '\0';
 }
 
+/* The first CHILD SA's proposals and selectors (RFC 7296 1.2). */
+static void
+note_child(struct ike_sa *sa, const struct ikev2_msg *msg, bool from_init)
+{
+	uint8_t i;
+
+	if (msg->has_sa && from_init && sa->n_child_offers == 0) {
+		sa->n_child_offers = msg->n_prop < 2 ? msg->n_prop : 2;
+		for (i = 0; i < sa->n_child_offers; i++)
+			sa->child_offers[i] = msg->prop[i];
+	}
+	if (msg->has_sa && !from_init && msg->n_prop > 0) {
+		sa->has_child_chosen = true;
+		sa->child_chosen = msg->prop[0];
+	}
+	/* The responder's narrowed selectors win over the offer. */
+	if ((msg->n_tsi || msg->n_tsr) && (!from_init || sa->n_tsi == 0)) {
+		sa->n_tsi = msg->n_tsi < 4 ? msg->n_tsi : 4;
+		sa->n_tsr = msg->n_tsr < 4 ? msg->n_tsr : 4;
+		for (i = 0; i < sa->n_tsi; i++)
+			sa->tsi[i] = msg->tsi[i];
+		for (i = 0; i < sa->n_tsr; i++)
+			sa->tsr[i] = msg->tsr[i];
+	}
+}
+
 /* What decrypted IKE_AUTH / CREATE_CHILD_SA payloads tell the SA. */
 static void
 note_decrypted(struct ike_sa *sa, const struct ikev2_msg *msg)
@@ -595,6 +621,8 @@ note_decrypted(struct ike_sa *sa, const struct ikev2_msg *msg)
 		sa->auth_method = msg->auth_method;
 	if (msg->n_cert && from_init)
 		sa->auth_has_cert_i = true;
+	if (msg->hdr.exchange == IKEV2_EXCH_IKE_AUTH)
+		note_child(sa, msg, from_init);
 	for (i = 0; i < msg->n_prop && msg->has_sa; i++) {
 		const struct ikev2_proposal *p = &msg->prop[i];
 		struct rd r;

@@ -91,7 +91,7 @@ strip_sub(char *chain)
 		if (strcmp(tok, "2") != 0 && strcmp(tok, "3") != 0)
 			used += (size_t)snprintf(out + used, sizeof(out) - used,
 			    "%s%s", used ? "," : "", tok);
-	strcpy(chain, out);
+	snprintf(chain, LINE, "%s", out);
 }
 
 static int
