@@ -16,6 +16,7 @@
 #include <arpa/inet.h>
 
 #include "analyze/ikev2_registry.h"
+#include "analyze/policy.h"
 #include "formats/buf.h"
 #include "formats/pcapio.h"
 #include "formats/rd.h"
@@ -74,6 +75,8 @@ on_ike_done(struct ike_sa *sa, int64_t end_ns, bool at_end, void *ctx)
 	struct analyzer *an = ctx;
 
 	diag_ike_sa(an->diag, sa, end_ns, at_end);
+	if (an->policy != NULL)
+		an_policy_check_sa(an, sa);
 	an->ike_sas++;
 	if ((unsigned)sa->outcome < sizeof(an->outcomes) /
 	    sizeof(an->outcomes[0]))
@@ -142,6 +145,13 @@ analyzer_new(const struct analyzer_opts *opts, char *err, size_t errlen)
 		analyzer_free(an);
 		return NULL;
 	}
+	if (opts->policy_path != NULL) {
+		an->policy = policy_load(opts->policy_path, err, errlen);
+		if (an->policy == NULL) {
+			analyzer_free(an);
+			return NULL;
+		}
+	}
 	if (opts->xml_path != NULL && an_report_open(an, opts->xml_path) !=
 	    RC_OK) {
 		snprintf(err, errlen, "%s", an->err);
@@ -163,6 +173,7 @@ analyzer_free(struct analyzer *an)
 	net_decoder_free(an->net);
 	ike_decrypt_free(an->dec);
 	an_free_event_logs(an);
+	policy_free(an->policy);
 	free(an->msg);
 	free(an);
 }
@@ -266,8 +277,7 @@ handle_ikev1(struct analyzer *an, const struct ike_meta *m)
 		snprintf(ev.detail, sizeof(ev.detail), "IKEv1 %s: %s",
 		    ikev1_exchange_name(v1->exchange),
 		    ikev1_notify_name(v1->notify[i]));
-		snprintf(ev.input, sizeof(ev.input), "%s",
-		    an->inputs[an->cur].path);
+		an_copy(ev.input, sizeof(ev.input), an->inputs[an->cur].path);
 		diag_ikev1_notify(an->diag, &ev, v1->notify[i]);
 	}
 }
@@ -637,6 +647,8 @@ analyzer_finish(struct analyzer *an)
 	if (an->finished)
 		return RC_INVAL;
 	an->finished = true;
+	if (an->policy != NULL)
+		policy_check_file(an->policy, an_policy_finding, an);
 	ike_track_flush(an->ike, an->last_ns);
 	esp_track_flush(an->esp);
 	diag_finish(an->diag);

@@ -20,6 +20,7 @@
 #define AN_ESP_NOTES 64u     /* ESP SAs with anomalies listed */
 #define AN_MALFORMED_KINDS 32u
 #define AN_MAX_EVENT_LOGS 16u
+#define AN_POLICY_LINES 64u
 
 struct daemon_events;
 
@@ -64,6 +65,10 @@ struct analyzer {
 	struct report_xml *xml;       /* NULL when no XML requested */
 	struct ike_decrypt *dec;      /* keys and decryption */
 	bool xml_failed;              /* a spool write failed */
+	struct policy *policy;        /* --policy, NULL without */
+	uint64_t policy_findings;
+	char policy_lines[AN_POLICY_LINES][400];
+	size_t n_policy_lines;
 	/* event logs read (their objects hold the source strings) */
 	struct daemon_events *event_logs[AN_MAX_EVENT_LOGS];
 	size_t n_event_logs;
@@ -128,6 +133,11 @@ void an_report_ike_sa(struct analyzer *an, const struct ike_sa *sa);
 void an_report_esp_sa(struct analyzer *an, const struct esp_sa *sa);
 enum rc an_report_finish(struct analyzer *an);
 void an_report_abort(struct analyzer *an);
+
+/* policy findings -> report section and summary */
+struct policy_finding;
+void an_policy_finding(const struct policy_finding *f, void *ctx);
+void an_policy_check_sa(struct analyzer *an, const struct ike_sa *sa);
 
 /* summary.c */
 void an_summary_event(struct analyzer *an, const struct fail_event *ev);

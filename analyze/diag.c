@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "analyze/ikev2_registry.h"
+#include "analyze/policy.h"
 #include "formats/limits.h"
 
 #define NS_PER_SEC 1000000000LL
@@ -67,7 +68,17 @@ static const struct diag_row rows[] = {
 #define MAX_OTHER_CODES 64u
 #define MAX_INPUTS 256u
 
+/* What responders accepted, for explaining NO_PROPOSAL_CHOSEN. */
+#define ACCEPT_MEMORY 256u
+
+struct accepted {
+	struct net_addr resp;
+	struct ikev2_proposal chosen;
+};
+
 struct diag {
+	struct accepted accepted[ACCEPT_MEMORY];
+	size_t n_accepted, next_accepted;
 	diag_emit_fn emit;
 	void *ctx;
 	struct net_addr local[16];
@@ -81,7 +92,7 @@ struct diag {
 	uint64_t events;
 	struct fail_event *held;               /* daemon/kernel events */
 	bool *held_used;
-	size_t n_held;
+	size_t n_held, held_cap;
 };
 
 uint32_t
@@ -122,12 +133,6 @@ diag_new(diag_emit_fn emit, void *ctx)
 		return NULL;
 	d->emit = emit;
 	d->ctx = ctx;
-	d->held = calloc(MAX_HELD, sizeof(*d->held));
-	d->held_used = calloc(MAX_HELD, sizeof(*d->held_used));
-	if (d->held == NULL || d->held_used == NULL) {
-		diag_free(d);
-		return NULL;
-	}
 	return d;
 }
 
@@ -305,6 +310,44 @@ add_exchange_frames(struct fail_event *ev, const struct ike_exchange *e)
 
 static bool child_only_error(uint16_t n);
 
+/* What the certificates say about a failure: validity at the time they
+ * were sent, and whether the chain answers the peer's CERTREQ. */
+static void
+cert_notes(const struct ike_sa *sa, char *dst, size_t len)
+{
+	const struct ike_cert_seen *side[2] = {&sa->cert_i, &sa->cert_r};
+	static const char *const who[2] = {"initiator", "responder"};
+	size_t used = strlen(dst);
+	int i;
+
+	for (i = 0; i < 2 && used < len; i++) {
+		const struct ike_cert_seen *c = side[i];
+		uint8_t n_req = i == 0 ? sa->n_req_ca_r : sa->n_req_ca_i;
+		int w = 0;
+
+		if (!c->present)
+			continue;
+		if (c->used_at > c->not_after)
+			w = snprintf(dst + used, len - used, "%s%s certificate "
+			    "%s expired %lld s before it was sent",
+			    used ? "; " : "", who[i], c->subject,
+			    (long long)(c->used_at - c->not_after));
+		else if (c->used_at < c->not_before)
+			w = snprintf(dst + used, len - used, "%s%s certificate "
+			    "%s not valid until %lld s after it was sent",
+			    used ? "; " : "", who[i], c->subject,
+			    (long long)(c->not_before - c->used_at));
+		else if (n_req > 0 && !c->from_requested_ca)
+			w = snprintf(dst + used, len - used, "%s%s sent %s "
+			    "issued by %s; none of its %u certificates is a CA "
+			    "the %s requested (CERTREQ)", used ? "; " : "",
+			    who[i], c->subject, c->issuer, c->n_chain,
+			    who[1 - i]);
+		if (w > 0)
+			used += (size_t)w;
+	}
+}
+
 /*
  * Builds and emits one event of kind k for sa. e is the exchange where it
  * happened (may be NULL); sender_is_init says who sent the notify (for
@@ -341,7 +384,8 @@ report(struct diag *d, struct ike_sa *sa, enum diag_kind k,
 		cls = (e != NULL && (e->exchange == IKEV2_EXCH_CREATE_CHILD_SA ||
 		    (e->exchange == IKEV2_EXCH_IKE_AUTH &&
 		    child_only_error(r->notify)))) ? EV_QM : EV_MM;
-	ev.type = cls == EV_QM ? EVENT_QM_FAILURE : EVENT_MM_FAILURE;
+	ev.type = cls == EV_QM ? EVENT_QM_FAILURE : cls == EV_DROP ?
+	    EVENT_KERNEL_DROP : EVENT_MM_FAILURE;
 	if (e != NULL) {
 		ev.exchange = e->exchange;
 		ev.retransmissions = e->retransmissions;
@@ -360,6 +404,18 @@ report(struct diag *d, struct ike_sa *sa, enum diag_kind k,
 	snprintf(ev.basis, sizeof(ev.basis), "%s", basis ? basis : "");
 	snprintf(ev.reason, sizeof(ev.reason), "%s", r->text);
 	snprintf(ev.detail, sizeof(ev.detail), "%s", detail ? detail : "");
+	cert_notes(sa, ev.detail, sizeof(ev.detail));
+	/* endCertHash: the local side's end certificate, else the peer's. */
+	{
+		const struct ike_cert_seen *lc = local_init ? &sa->cert_i :
+		    &sa->cert_r, *rc = local_init ? &sa->cert_r : &sa->cert_i;
+		const struct ike_cert_seen *c = lc->present ? lc : rc;
+
+		if (c->present) {
+			ev.has_cert_hash = true;
+			memcpy(ev.end_cert_hash, c->sha1, 20);
+		}
+	}
 	if (k == DIAG_NO_CERT && ev.auth_method < 0)
 		ev.auth_method = AUTHM_CERT;
 	emit(d, &ev);
@@ -396,36 +452,43 @@ outcome(struct ike_sa *sa, enum ike_outcome o, bool inferred,
 	snprintf(sa->outcome_text, sizeof(sa->outcome_text), "%s", text);
 }
 
-/* Offers as text, admin style first: for NO_PROPOSAL_CHOSEN. */
-static void
-offers_text(const struct ike_sa *sa, char *dst, size_t len)
-{
-	size_t used = 0;
-	uint8_t i;
-	char one[192], admin[96];
-
-	dst[0] = '\0';
-	for (i = 0; i < sa->n_offers && used < len; i++) {
-		int w;
-
-		ikev2_proposal_text(&sa->offers[i], one, sizeof(one));
-		ikev2_proposal_admin_text(&sa->offers[i], admin,
-		    sizeof(admin));
-		w = snprintf(dst + used, len - used, "%sinitiator offered %s "
-		    "(%s)", i ? "; " : "", admin, one);
-		if (w < 0)
-			break;
-		used += (size_t)w;
-	}
-	if (sa->n_offers_total > sa->n_offers && used < len)
-		snprintf(dst + used, len - used, "; and %u more proposals",
-		    sa->n_offers_total - sa->n_offers);
-}
-
 static bool
 incomplete_at_end(int64_t end_ns, bool at_end, int64_t last_ns)
 {
 	return at_end && end_ns - last_ns < INCOMPLETE_NS;
+}
+
+/* A proposal this responder accepted elsewhere in the inputs. */
+static const struct ikev2_proposal *
+known_accept(const struct diag *d, const struct ike_sa *sa)
+{
+	size_t i;
+
+	for (i = 0; i < d->n_accepted; i++)
+		if (net_addr_eq(&d->accepted[i].resp, &sa->resp_addr))
+			return &d->accepted[i].chosen;
+	return NULL;
+}
+
+static void
+remember_accept(struct diag *d, const struct ike_sa *sa)
+{
+	struct accepted *a;
+	size_t i;
+
+	if (!sa->has_chosen)
+		return;
+	for (i = 0; i < d->n_accepted; i++)
+		if (net_addr_eq(&d->accepted[i].resp, &sa->resp_addr)) {
+			d->accepted[i].chosen = sa->chosen;
+			return;
+		}
+	a = &d->accepted[d->next_accepted];
+	d->next_accepted = (d->next_accepted + 1) % ACCEPT_MEMORY;
+	if (d->n_accepted < ACCEPT_MEMORY)
+		d->n_accepted++;
+	a->resp = sa->resp_addr;
+	a->chosen = sa->chosen;
 }
 
 /* IKE_SA_INIT was answered with an error (RFC 7296 1.2, 2.6). */
@@ -455,10 +518,15 @@ judge_init_error(struct diag *d, struct ike_sa *sa,
 		return;
 	}
 	if (init->resp_error == IKEV2_N_NO_PROPOSAL_CHOSEN)
-		offers_text(sa, detail, sizeof(detail));
+		policy_explain_no_proposal(sa, known_accept(d, sa), detail,
+		    sizeof(detail));
 	else
+	{
+		char chain[160];
+
 		snprintf(detail, sizeof(detail), "IKE_SA_INIT response: %s",
-		    init->resp_chain);
+		    ike_exchange_chain(init, true, chain, sizeof(chain)));
+	}
 	outcome(sa, IKE_OUT_FAILED, false, diag_kind_text(k));
 	report(d, sa, k, init, false, init->resp_ns, NULL, detail);
 }
@@ -537,7 +605,7 @@ initiator_verdict(const struct ike_sa *sa, const struct ike_exchange *auth)
 
 		if (v == NULL && e->exchange == IKEV2_EXCH_INFORMATIONAL &&
 		    e->from_initiator && e->req_ns - auth->resp_ns <
-		    VERDICT_NS && strstr(e->req_chain, "{N}") != NULL) {
+		    VERDICT_NS && ike_exchange_notify_first(e, false)) {
 			v = e;
 			continue;
 		}
@@ -624,7 +692,7 @@ judge_auth_answered(struct diag *d, struct ike_sa *sa,
 		report(d, sa, k, auth, false, auth->resp_ns, NULL, NULL);
 		return;
 	}
-	if (strstr(auth->resp_chain, "{N}") != NULL &&
+	if (ike_exchange_notify_first(auth, true) &&
 	    !activity_after(sa, auth)) {
 		snprintf(basis, sizeof(basis), "IKE_AUTH response (frame %llu) "
 		    "is encrypted, begins with a Notify payload (~%ld bytes) "
@@ -800,6 +868,7 @@ diag_ike_sa(struct diag *d, struct ike_sa *sa, int64_t end_ns, bool at_end)
 		    init->resp_ns, NULL, NULL);
 		return;
 	} else {
+		remember_accept(d, sa);
 		judge_after_init(d, sa, init, end_ns, at_end);
 		if (sa->outcome != IKE_OUT_ESTABLISHED)
 			return;
@@ -890,13 +959,38 @@ diag_ikev1_notify(struct diag *d, const struct fail_event *base,
 	emit(d, &ev);
 }
 
+/* The held-events array grows on demand (most runs hold none). */
+static bool
+held_room(struct diag *d)
+{
+	size_t ncap;
+	struct fail_event *h;
+	bool *u;
+
+	if (d->n_held < d->held_cap)
+		return true;
+	ncap = d->held_cap ? d->held_cap * 2 : 16;
+	if (ncap > MAX_HELD)
+		ncap = MAX_HELD;
+	h = realloc(d->held, ncap * sizeof(*h));
+	if (h == NULL)
+		return false;
+	d->held = h;
+	u = realloc(d->held_used, ncap * sizeof(*u));
+	if (u == NULL)
+		return false;
+	d->held_used = u;
+	d->held_cap = ncap;
+	return true;
+}
+
 void
 diag_add_event(struct diag *d, const struct fail_event *ev)
 {
 	struct fail_event copy = *ev;
 
 	if ((ev->sources & (EVENT_SRC_DAEMON | EVENT_SRC_KERNEL)) &&
-	    d->n_held < MAX_HELD) {
+	    d->n_held < MAX_HELD && held_room(d)) {
 		d->held[d->n_held] = *ev;
 		d->held_used[d->n_held++] = false;
 		return;

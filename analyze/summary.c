@@ -287,6 +287,22 @@ print_esp(const struct analyzer *an, FILE *out)
 }
 
 static void
+print_policy(const struct analyzer *an, FILE *out)
+{
+	size_t i;
+
+	if (an->policy == NULL)
+		return;
+	fprintf(out, "\npolicy: %llu finding%s\n",
+	    (unsigned long long)an->policy_findings,
+	    an->policy_findings == 1 ? "" : "s");
+	for (i = 0; i < an->n_policy_lines; i++)
+		fprintf(out, "  %s\n", an->policy_lines[i]);
+	if (an->policy_findings > an->n_policy_lines)
+		fprintf(out, "  ... more in the XML report\n");
+}
+
+static void
 print_freq(const struct analyzer *an, FILE *out)
 {
 	size_t i;
@@ -318,5 +334,6 @@ analyzer_print_summary(const struct analyzer *an, FILE *out)
 	print_outcomes(an, out);
 	print_esp(an, out);
 	print_groups(an, out);
+	print_policy(an, out);
 	print_freq(an, out);
 }

@@ -12,6 +12,7 @@
 #include <arpa/inet.h>
 
 #include "analyze/analyzer.h"
+#include "analyze/policy.h"
 #include "cli/commands.h"
 
 #define MAX_KEYS 64
@@ -194,6 +195,17 @@ cmd_analyze(int argc, char **argv)
 	status = parse_args(argc, argv, &a);
 	if (status != EXIT_OK)
 		return status < 0 ? EXIT_OK : status;
+	if (a.policy != NULL) {
+		/* A policy that cannot be read is a bad input, not a
+		 * failure to write the report. */
+		struct policy *p = policy_load(a.policy, err, sizeof(err));
+
+		if (p == NULL) {
+			fprintf(stderr, "wfpdiag analyze: %s\n", err);
+			return EXIT_INPUT;
+		}
+		policy_free(p);
+	}
 	memset(&o, 0, sizeof(o));
 	o.xml_path = a.xml ? a.output : NULL;
 	o.policy_path = a.policy;

@@ -91,7 +91,7 @@ strip_sub(char *chain)
 		if (strcmp(tok, "2") != 0 && strcmp(tok, "3") != 0)
 			used += (size_t)snprintf(out + used, sizeof(out) - used,
 			    "%s%s", used ? "," : "", tok);
-	strcpy(chain, out);
+	snprintf(chain, LINE, "%s", out);
 }
 
 static int
@@ -212,7 +212,8 @@ wireshark_cases(struct keyed *out)
 	int n = 0, i;
 	FILE *f;
 
-	if (dir == NULL)
+	if (dir == NULL || tu_shared("corpus/wireshark/keys/"
+	    "ikev2_decryption_table") == NULL)
 		return 0;
 	snprintf(table, sizeof(table), "%s/keys/ikev2_decryption_table", dir);
 	for (i = 0; i < 2; i++) {

@@ -176,7 +176,7 @@ strip_substructures(char *chain)
 		used += (size_t)snprintf(out + used, sizeof(out) - used, "%s%s",
 		    used ? "," : "", tok);
 	}
-	strcpy(chain, out);
+	snprintf(chain, LINE, "%s", out);
 }
 
 static bool

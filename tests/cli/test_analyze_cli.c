@@ -153,3 +153,33 @@ Test(analyze_cli, verbose_prints_one_line_per_ike_message)
 	cr_expect(strstr(out, "IKE_SA_INIT I request msgid=0") != NULL);
 	free(out);
 }
+
+Test(analyze_cli, policy_findings_reach_summary_and_report)
+{
+	char args[8192], *out, xml[] = "/tmp/wfpdiag-pol-XXXXXX.xml";
+	int fd = mkstemps(xml, 4);
+	size_t len;
+	uint8_t *doc;
+
+	close(fd);
+	snprintf(args, sizeof(args), "analyze -o %s -p %s/samples/"
+	    "policy-azure-s2s.conf %s", xml, TEST_SRCDIR,
+	    sample("no-proposal-chosen.pcap"));
+	cr_expect_eq(tu_run_wfpdiag(args, &out), 0, "%s", out);
+	cr_expect(strstr(out, "policy requires AES256/SHA384/DHGroup24") !=
+	    NULL, "%s", out);
+	free(out);
+	doc = tu_read_file(xml, &len);
+	cr_assert_not_null(doc);
+	doc = realloc(doc, len + 1);
+	doc[len] = 0;
+	cr_expect(strstr((char *)doc, "<policyFindings numItems=\"1\">") !=
+	    NULL);
+	free(doc);
+	unlink(xml);
+	snprintf(args, sizeof(args), "analyze -f text -p /nonexistent.conf "
+	    "%s", sample("no-proposal-chosen.pcap"));
+	cr_expect_eq(tu_run_wfpdiag(args, &out), 3, "%s", out);
+	cr_expect(strstr(out, "/nonexistent.conf") != NULL, "%s", out);
+	free(out);
+}
