@@ -470,6 +470,25 @@ prepare(struct ctx *c, const char *verb)
 	return EXIT_OK;
 }
 
+/* Removes the staging directory and its files (after packaging). */
+static void
+remove_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char p[PATH_MAX + 256];
+
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
+		(void)unlink(p);
+	}
+	if (d != NULL)
+		(void)closedir(d);
+	(void)rmdir(dir);
+}
+
 static int
 capture_start(int argc, char **argv)
 {
@@ -505,31 +524,14 @@ capture_start(int argc, char **argv)
 	if (wait_ready(p[0], msg, sizeof(msg)) != 0) {
 		fprintf(stderr, "wfpdiag capture start: %s\n", msg);
 		(void)close(p[0]);
+		remove_dir(c.staging);
+		runtime_clear(c.rdir);
 		return EXIT_OUTPUT;
 	}
 	(void)close(p[0]);
 	printf("capture started on %s; 'wfpdiag capture stop' writes %s\n",
 	    c.o.iface ? c.o.iface : "all interfaces", c.output);
 	return EXIT_OK;
-}
-
-/* Removes the staging directory and its files (after packaging). */
-static void
-remove_dir(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char p[PATH_MAX + 256];
-
-	while (d != NULL && (e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
-		(void)unlink(p);
-	}
-	if (d != NULL)
-		(void)closedir(d);
-	(void)rmdir(dir);
 }
 
 static void
