@@ -422,3 +422,23 @@ Test(keytab, charon_long_proposal_is_cut_at_a_slash)
 	    "KE1_ECP_256/KE2_ECP_384/KE3_ECP_521");
 	keytab_free(t);
 }
+
+/* A charon log cut before its key dumps still has "@ 0x..." chunk dump
+ * headers: it is a charon log with no keys, not a tcpdump secrets file
+ * that fails at 1:4 (found by tests/cli/test_bad_input.c). */
+Test(keytab, charon_log_without_key_dumps_is_detected_as_charon)
+{
+	static const char text[] =
+	    "Nov 23 18:44:10 00[DMN] Starting IKE charon daemon\n"
+	    "Nov 23 18:44:13 08[IKE] natd_chunk => 22 bytes @ 0x7f7fc8044480\n"
+	    "Nov 23 18:44:13 08[IKE]    0: 3B F2 44 26 AD BE CF AA 00 00 00 "
+	    "00 00 00 00 00  ;.D&............\n";
+	struct keytab *t;
+
+	cr_expect_eq(keytab_detect((const uint8_t *)text, strlen(text)),
+	    KEYTAB_CHARON);
+	t = parse_text(KEYTAB_AUTO, text, RC_OK);
+	cr_expect_eq(keytab_ike_count(t), 0);
+	cr_expect_eq(keytab_esp_count(t), 0);
+	keytab_free(t);
+}
