@@ -1246,6 +1246,13 @@ keytab_parse(struct keytab *t, enum keytab_format fmt, const char *name,
 		k->line++;
 		k->lr = &line;
 		rc = parse_line(k, fmt, &line, &all);
+		/* push_ike/push_esp fail without a message: the table cap
+		 * (70000 rows, tests/formats/test_keytab.c) or memory. */
+		if (rc == RC_LIMIT && k->t->err[0] == '\0')
+			(void)kt_fail(k, rc, "more than %u key rows "
+			    "(LIMIT_KEYTAB_ROWS)", LIMIT_KEYTAB_ROWS);
+		else if (rc != RC_OK && k->t->err[0] == '\0')
+			(void)kt_fail(k, rc, "%s", rc_str(rc));
 		k->lr = NULL;
 	}
 	if (fmt == KEYTAB_CHARON) {

@@ -7,6 +7,7 @@
 #include <criterion/criterion.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "formats/keytab.h"
@@ -441,4 +442,27 @@ Test(keytab, charon_log_without_key_dumps_is_detected_as_charon)
 	cr_expect_eq(keytab_ike_count(t), 0);
 	cr_expect_eq(keytab_esp_count(t), 0);
 	keytab_free(t);
+}
+
+/* Past LIMIT_KEYTAB_ROWS rows the parse stops with RC_LIMIT and a message
+ * naming the file and line (it used to be an empty message). */
+Test(keytab, too_many_rows_names_the_line_of_the_cap)
+{
+	size_t i, n = (size_t)LIMIT_KEYTAB_ROWS + 10;
+	size_t row = strlen(WS_IKEV2_ROW);
+	char *text = malloc(n * row + 1), want[64];
+	struct keytab *t = keytab_new();
+
+	cr_assert_not_null(text);
+	for (i = 0; i < n; i++)
+		memcpy(text + i * row, WS_IKEV2_ROW, row);
+	text[n * row] = '\0';
+	cr_expect_eq(keytab_parse(t, KEYTAB_AUTO, "many.keys",
+	    (const uint8_t *)text, n * row), RC_LIMIT);
+	snprintf(want, sizeof(want), "many.keys:%u:", LIMIT_KEYTAB_ROWS + 1);
+	cr_expect(strstr(keytab_errmsg(t), want) != NULL, "%s",
+	    keytab_errmsg(t));
+	cr_expect_eq(keytab_ike_count(t), LIMIT_KEYTAB_ROWS);
+	keytab_free(t);
+	free(text);
 }
