@@ -401,7 +401,8 @@ Test(report_xml, renders_events_the_way_windows_writes_them)
 	    strstr(flags, "_REMOTE_PORT_SET") && strstr(flags,
 	    "_REMOTE_PORT_SET") < strstr(flags, "_IP_VERSION_SET"),
 	    "flag items in ascending bit order");
-	cr_expect_not_null(strstr(x, "<localAddrV4>13.78.238.92</localAddrV4>"));
+	cr_expect_not_null(strstr(x,
+	    "<localAddrV4>13.78.238.92</localAddrV4>"));
 	cr_expect_not_null(strstr(x, "<remoteAddrV6.byteArray16>2001:db8:0:1::2"
 	    "</remoteAddrV6.byteArray16>"), "RFC 5952");
 	cr_expect_not_null(strstr(x, "<failureErrorCode>ERROR_IPSEC_IKE_AUTH_"
@@ -423,10 +424,13 @@ Test(report_xml, renders_events_the_way_windows_writes_them)
 	cr_expect_not_null(strstr(x, "<valueHigh>\n"));
 	cr_expect_not_null(strstr(x, "<packageSid>S-1-0-0</packageSid>"));
 	cr_expect_not_null(strstr(x, "<events numItems=\"5\">"));
-	cr_expect_not_null(strstr(x, "<ikeSecurityAssociations numItems=\"1\">"));
-	cr_expect_not_null(strstr(x, "<espSecurityAssociations numItems=\"0\""));
+	cr_expect_not_null(strstr(x,
+	    "<ikeSecurityAssociations numItems=\"1\">"));
+	cr_expect_not_null(strstr(x,
+	    "<espSecurityAssociations numItems=\"0\""));
 	/* packet strings escaped by libxml2, bad bytes as \xNN */
-	cr_expect_not_null(strstr(x, "CN=&lt;evil&gt; &amp; &quot;co&quot;\\x01\\xFF"
+	cr_expect_not_null(strstr(x,
+	    "CN=&lt;evil&gt; &amp; &quot;co&quot;\\x01\\xFF"
 	    "\\xC3("), "%s", strstr(x, "CN="));
 	cr_expect_not_null(strstr(x, "<remoteId>\\xFE&lt;x&gt;</remoteId>"));
 	cr_expect_null(strstr(x, "\x01"));
@@ -541,7 +545,9 @@ Test(report_xml, clean_escapes_bytes_xml_cannot_carry)
 	report_xml_clean("plain", 64, out, sizeof(out));
 	cr_expect_str_eq(out, "plain");
 	report_xml_clean("a\x01" "b\x7f", 64, out, sizeof(out));
-	cr_expect_str_eq(out, "a\\x01b\x7f");
+	cr_expect_str_eq(out, "a\\x01b\\x7F");
+	report_xml_clean("l1\nl2\t\r", 64, out, sizeof(out));
+	cr_expect_str_eq(out, "l1\\x0Al2\\x09\\x0D", "values stay one line");
 	report_xml_clean("caf\xc3\xa9 \xe2\x82\xac", 64, out, sizeof(out));
 	cr_expect_str_eq(out, "caf\xc3\xa9 \xe2\x82\xac", "valid UTF-8 kept");
 	report_xml_clean("\xc0\xaf\xed\xa0\x80\xef\xbf\xbe", 64, out,
@@ -603,6 +609,50 @@ Test(report_xml, memory_stays_flat_while_events_stream_to_the_spool)
 	getrusage(RUSAGE_SELF, &ru);
 	cr_expect_lt(ru.ru_maxrss - warm, 16 * 1024,
 	    "streaming validation grew RSS %ld KiB", ru.ru_maxrss - warm);
+	unlink(path);
+	rmdir(dir);
+	free(dir);
+}
+
+Test(report_xml, spooled_parts_are_indented_across_copy_chunks)
+{
+	char *dir = temp_dir(), path[4096], line[4096];
+	struct fail_event evs[8];
+	struct report_xml *r;
+	struct report_header h;
+	size_t i, n = sample_events(evs), opened = 0, bad = 0, was;
+	char first_bad[4096] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/indent.xml", dir);
+	r = report_xml_open(path, errbuf, sizeof(errbuf));
+	cr_assert_not_null(r);
+	for (i = 0; i < 3000; i++)      /* ~6 MB: many 64 KiB chunks */
+		cr_assert_eq(report_xml_add_event(r, &evs[i % n]), RC_OK);
+	fill_header(&h);
+	cr_assert_eq(report_xml_finish(r, &h, NULL, 0, errbuf, sizeof(errbuf)),
+	    RC_OK);
+	expect_valid(path);
+	f = fopen(path, "r");
+	cr_assert_not_null(f);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		was = bad;
+		if (strstr(line, "<netEvent>") != NULL) {
+			opened++;
+			bad += strcmp(line, "  <netEvent>\n") != 0;
+		}
+		bad += strcmp(line, "   <header>\n") != 0 &&
+		    strstr(line, "<header>") != NULL && opened > 0;
+		bad += line[0] == '<' && strncmp(line, "<?xml", 5) != 0 &&
+		    strcmp(line, "<wfpdiag version=\"0.1.0\">\n") != 0 &&
+		    strcmp(line, "</wfpdiag>\n") != 0;
+		if (bad != was && first_bad[0] == '\0')
+			snprintf(first_bad, sizeof(first_bad), "%s", line);
+	}
+	fclose(f);
+	cr_expect_eq(opened, 3000);
+	cr_expect_eq(bad, 0, "%zu lines out of place, first: %s", bad,
+	    first_bad);
 	unlink(path);
 	rmdir(dir);
 	free(dir);
