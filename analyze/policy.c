@@ -2000,14 +2000,25 @@ ts_place(const struct policy *p, const struct policy_ts_range *ts)
 	return wider ? TS_WIDER : TS_OUTSIDE;
 }
 
+/* An address range we can judge (not a Fibre Channel selector ...). */
+static bool
+ts_is_ip(const struct policy_ts_range *ts)
+{
+	return ts->family == 4 || ts->family == 6;
+}
+
 static void
 check_ts_one(const struct emit *e, const char *label,
     const struct policy_ts_range *ts)
 {
 	const struct policy *p = e->p;
-	enum ts_place where = ts_place(p, ts);
+	enum ts_place where;
 	char txt[384];
 	struct out o;
+
+	if (!ts_is_ip(ts))
+		return;
+	where = ts_place(p, ts);
 
 	/* A family the prefixes do not speak of (strongSwan's ::/0 next to
 	 * 0.0.0.0/0) is nobody's business, unless there are no prefixes. */
@@ -2040,6 +2051,22 @@ check_ts_one(const struct emit *e, const char *label,
 	}
 }
 
+/* The address selectors of a list, joined by ", ". */
+static void
+out_ts_list(struct out *o, const struct policy_ts_range *ts, size_t n)
+{
+	size_t i, shown = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!ts_is_ip(&ts[i]))
+			continue;
+		out_add(o, "%s", shown++ ? ", " : "");
+		out_ts(o, &ts[i]);
+	}
+	if (shown == 0)
+		out_add(o, "none");
+}
+
 /* Route-based: the gateway proposes any-to-any (the seed, 4th rule). */
 static void
 check_ts_route_based(const struct emit *e, const struct policy_child *c)
@@ -2052,22 +2079,16 @@ check_ts_route_based(const struct emit *e, const struct policy_child *c)
 		const struct policy_ts_range *ts = i < c->n_tsi ? &c->tsi[i] :
 		    &c->tsr[i - c->n_tsi];
 
-		if (!ts_is_any(ts))
+		if (ts_is_ip(ts) && !ts_is_any(ts))
 			break;
 	}
 	if (i == c->n_tsi + c->n_tsr)
 		return;
 	out_init(&o, txt, sizeof(txt));
 	out_add(&o, "%s: TSi ", exch_label(c->exchange));
-	for (i = 0; i < c->n_tsi; i++) {
-		out_add(&o, "%s", i ? ", " : "");
-		out_ts(&o, &c->tsi[i]);
-	}
+	out_ts_list(&o, c->tsi, c->n_tsi);
 	out_add(&o, ", TSr ");
-	for (i = 0; i < c->n_tsr; i++) {
-		out_add(&o, "%s", i ? ", " : "");
-		out_ts(&o, &c->tsr[i]);
-	}
+	out_ts_list(&o, c->tsr, c->n_tsr);
 	out_add(&o, " are narrower than any-to-any: a route-based connection "
 	    "(UsePolicyBasedTrafficSelectors = false) uses 0.0.0.0/0; a "
 	    "policy-based peer needs UsePolicyBasedTrafficSelectors = true");

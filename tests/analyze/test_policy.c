@@ -1186,6 +1186,17 @@ Test(policy, selectors_wider_outside_or_port_limited_are_flagged)
 	cr_expect_not_null(find(&g, "TSr 192.168.0.0/16 protocol 6 ports "
 	    "443-443 covers only part of the traffic"));
 	cr_expect_null(find(&g, "::"));
+	/* A non-address selector (family 0) is not judged at all. */
+	g.n = 0;
+	memset(&tsi[1], 0, sizeof(tsi[1]));
+	c.tsi = &tsi[1];
+	c.n_tsi = 1;
+	c.tsr = &tsi[1];
+	c.n_tsr = 1;
+	policy_check_child(p, 3, &c, NULL, collect, &g);
+	dump(&g);
+	cr_assert_eq(g.n, 1);
+	cr_expect_not_null(find(&g, "(4 of 4;"));
 	/* TSr holds an outside prefix and a port-limited one: whatever
 	 * TSi covers, no pair is whole. */
 	cr_expect_not_null(find(&g, "missing traffic-selector combinations "
