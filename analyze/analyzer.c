@@ -277,8 +277,7 @@ handle_ikev1(struct analyzer *an, const struct ike_meta *m)
 		snprintf(ev.detail, sizeof(ev.detail), "IKEv1 %s: %s",
 		    ikev1_exchange_name(v1->exchange),
 		    ikev1_notify_name(v1->notify[i]));
-		snprintf(ev.input, sizeof(ev.input), "%s",
-		    an->inputs[an->cur].path);
+		an_copy(ev.input, sizeof(ev.input), an->inputs[an->cur].path);
 		diag_ikev1_notify(an->diag, &ev, v1->notify[i]);
 	}
 }

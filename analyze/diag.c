@@ -92,7 +92,7 @@ struct diag {
 	uint64_t events;
 	struct fail_event *held;               /* daemon/kernel events */
 	bool *held_used;
-	size_t n_held;
+	size_t n_held, held_cap;
 };
 
 uint32_t
@@ -133,12 +133,6 @@ diag_new(diag_emit_fn emit, void *ctx)
 		return NULL;
 	d->emit = emit;
 	d->ctx = ctx;
-	d->held = calloc(MAX_HELD, sizeof(*d->held));
-	d->held_used = calloc(MAX_HELD, sizeof(*d->held_used));
-	if (d->held == NULL || d->held_used == NULL) {
-		diag_free(d);
-		return NULL;
-	}
 	return d;
 }
 
@@ -316,6 +310,44 @@ add_exchange_frames(struct fail_event *ev, const struct ike_exchange *e)
 
 static bool child_only_error(uint16_t n);
 
+/* What the certificates say about a failure: validity at the time they
+ * were sent, and whether the chain answers the peer's CERTREQ. */
+static void
+cert_notes(const struct ike_sa *sa, char *dst, size_t len)
+{
+	const struct ike_cert_seen *side[2] = {&sa->cert_i, &sa->cert_r};
+	static const char *const who[2] = {"initiator", "responder"};
+	size_t used = strlen(dst);
+	int i;
+
+	for (i = 0; i < 2 && used < len; i++) {
+		const struct ike_cert_seen *c = side[i];
+		uint8_t n_req = i == 0 ? sa->n_req_ca_r : sa->n_req_ca_i;
+		int w = 0;
+
+		if (!c->present)
+			continue;
+		if (c->used_at > c->not_after)
+			w = snprintf(dst + used, len - used, "%s%s certificate "
+			    "%s expired %lld s before it was sent",
+			    used ? "; " : "", who[i], c->subject,
+			    (long long)(c->used_at - c->not_after));
+		else if (c->used_at < c->not_before)
+			w = snprintf(dst + used, len - used, "%s%s certificate "
+			    "%s not valid until %lld s after it was sent",
+			    used ? "; " : "", who[i], c->subject,
+			    (long long)(c->not_before - c->used_at));
+		else if (n_req > 0 && !c->from_requested_ca)
+			w = snprintf(dst + used, len - used, "%s%s sent %s "
+			    "issued by %s; none of its %u certificates is a CA "
+			    "the %s requested (CERTREQ)", used ? "; " : "",
+			    who[i], c->subject, c->issuer, c->n_chain,
+			    who[1 - i]);
+		if (w > 0)
+			used += (size_t)w;
+	}
+}
+
 /*
  * Builds and emits one event of kind k for sa. e is the exchange where it
  * happened (may be NULL); sender_is_init says who sent the notify (for
@@ -372,6 +404,18 @@ report(struct diag *d, struct ike_sa *sa, enum diag_kind k,
 	snprintf(ev.basis, sizeof(ev.basis), "%s", basis ? basis : "");
 	snprintf(ev.reason, sizeof(ev.reason), "%s", r->text);
 	snprintf(ev.detail, sizeof(ev.detail), "%s", detail ? detail : "");
+	cert_notes(sa, ev.detail, sizeof(ev.detail));
+	/* endCertHash: the local side's end certificate, else the peer's. */
+	{
+		const struct ike_cert_seen *lc = local_init ? &sa->cert_i :
+		    &sa->cert_r, *rc = local_init ? &sa->cert_r : &sa->cert_i;
+		const struct ike_cert_seen *c = lc->present ? lc : rc;
+
+		if (c->present) {
+			ev.has_cert_hash = true;
+			memcpy(ev.end_cert_hash, c->sha1, 20);
+		}
+	}
 	if (k == DIAG_NO_CERT && ev.auth_method < 0)
 		ev.auth_method = AUTHM_CERT;
 	emit(d, &ev);
@@ -911,13 +955,38 @@ diag_ikev1_notify(struct diag *d, const struct fail_event *base,
 	emit(d, &ev);
 }
 
+/* The held-events array grows on demand (most runs hold none). */
+static bool
+held_room(struct diag *d)
+{
+	size_t ncap;
+	struct fail_event *h;
+	bool *u;
+
+	if (d->n_held < d->held_cap)
+		return true;
+	ncap = d->held_cap ? d->held_cap * 2 : 16;
+	if (ncap > MAX_HELD)
+		ncap = MAX_HELD;
+	h = realloc(d->held, ncap * sizeof(*h));
+	if (h == NULL)
+		return false;
+	d->held = h;
+	u = realloc(d->held_used, ncap * sizeof(*u));
+	if (u == NULL)
+		return false;
+	d->held_used = u;
+	d->held_cap = ncap;
+	return true;
+}
+
 void
 diag_add_event(struct diag *d, const struct fail_event *ev)
 {
 	struct fail_event copy = *ev;
 
 	if ((ev->sources & (EVENT_SRC_DAEMON | EVENT_SRC_KERNEL)) &&
-	    d->n_held < MAX_HELD) {
+	    d->n_held < MAX_HELD && held_room(d)) {
 		d->held[d->n_held] = *ev;
 		d->held_used[d->n_held++] = false;
 		return;

@@ -18,6 +18,7 @@
 
 #include "analyze/ikev2_registry.h"
 #include "analyze/vendor_id.h"
+#include "analyze/x509info.h"
 #include "formats/limits.h"
 
 #define NS_PER_SEC 1000000000LL
@@ -437,6 +438,67 @@ note_vendors(struct ike_sa *sa, const struct ikev2_msg *msg)
 	}
 }
 
+static void
+copy_text(char *dst, size_t len, const char *src)
+{
+	size_t n = strnlen(src, len - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+/* CA key hashes of a CERTREQ (RFC 7296 3.7: SHA-1 of the CA's
+ * SubjectPublicKeyInfo, concatenated). */
+static void
+note_certreq(struct ike_sa *sa, const struct ikev2_msg *msg, bool from_init)
+{
+	struct rd h = msg->ca_hashes;
+	uint8_t *n = from_init ? &sa->n_req_ca_i : &sa->n_req_ca_r;
+	uint8_t (*dst)[20] = from_init ? sa->req_ca_i : sa->req_ca_r;
+
+	if (msg->n_certreq == 0 || msg->certreq_enc != IKEV2_CERT_X509_SIG)
+		return;
+	while (*n < 4 && rd_left(&h) >= 20)
+		rd_copy(&h, dst[(*n)++], 20);
+}
+
+/* The sender's certificates (RFC 7296 3.6, X.509 signature encoding):
+ * the first is the end certificate; any of them may be the CA the peer's
+ * CERTREQ asked for. */
+static void
+note_certs(struct ike_sa *sa, const struct ikev2_msg *msg, bool from_init,
+    int64_t ns)
+{
+	struct ike_cert_seen *c = from_init ? &sa->cert_i : &sa->cert_r;
+	uint8_t (*req)[20] = from_init ? sa->req_ca_r : sa->req_ca_i;
+	uint8_t n_req = from_init ? sa->n_req_ca_r : sa->n_req_ca_i;
+	uint8_t i, k;
+
+	for (i = 0; i < msg->n_cert && i < 4; i++) {
+		struct rd d = msg->certs[i];
+		size_t len = rd_left(&d);
+		const uint8_t *der = rd_bytes(&d, len);
+		struct x509info x;
+
+		if (msg->cert_encs[i] != IKEV2_CERT_X509_SIG ||
+		    der == NULL || x509info_parse(der, len, &x) != RC_OK)
+			continue;
+		for (k = 0; k < n_req; k++)
+			if (memcmp(req[k], x.spki_sha1, 20) == 0)
+				c->from_requested_ca = true;
+		if (i != 0)
+			continue;
+		c->present = true;
+		copy_text(c->subject, sizeof(c->subject), x.subject);
+		copy_text(c->issuer, sizeof(c->issuer), x.issuer);
+		c->not_before = x.not_before;
+		c->not_after = x.not_after;
+		c->used_at = ns / 1000000000LL;
+		memcpy(c->sha1, x.sha1, 20);
+	}
+	c->n_chain = msg->n_cert;
+}
+
 /* What an IKE_SA_INIT request tells us (RFC 7296 1.2). */
 static void
 note_init_request(struct ike_sa *sa, const struct ikev2_msg *msg)
@@ -453,8 +515,10 @@ note_init_request(struct ike_sa *sa, const struct ikev2_msg *msg)
 	}
 	if (msg->has_ke)
 		sa->ke_group_offered = msg->ke_group;
-	if (msg->n_certreq)
+	if (msg->n_certreq) {
 		sa->certreq_from_init = true;
+		note_certreq(sa, msg, true);
+	}
 	if (ikev2_msg_notify(msg, IKEV2_N_IKEV2_FRAGMENTATION_SUPPORTED))
 		sa->frag_supported_i = true;
 }
@@ -475,6 +539,7 @@ note_init_response(struct ike_node *n, const struct ikev2_msg *msg)
 	if (msg->n_certreq) {
 		sa->certreq_from_resp = true;
 		sa->n_ca_hashes = msg->n_ca_hashes;
+		note_certreq(sa, msg, false);
 	}
 	if (ikev2_msg_notify(msg, IKEV2_N_IKEV2_FRAGMENTATION_SUPPORTED))
 		sa->frag_supported_r = true;
@@ -607,7 +672,7 @@ note_child(struct ike_sa *sa, const struct ikev2_msg *msg, bool from_init)
 
 /* What decrypted IKE_AUTH / CREATE_CHILD_SA payloads tell the SA. */
 static void
-note_decrypted(struct ike_sa *sa, const struct ikev2_msg *msg)
+note_decrypted(struct ike_sa *sa, const struct ikev2_msg *msg, int64_t ns)
 {
 	bool from_init = (msg->hdr.flags & IKEV2_FLAG_INITIATOR) != 0;
 	uint8_t i;
@@ -621,6 +686,10 @@ note_decrypted(struct ike_sa *sa, const struct ikev2_msg *msg)
 		sa->auth_method = msg->auth_method;
 	if (msg->n_cert && from_init)
 		sa->auth_has_cert_i = true;
+	if (msg->n_cert)
+		note_certs(sa, msg, from_init, ns);
+	if (msg->n_certreq)
+		note_certreq(sa, msg, from_init);
 	if (msg->hdr.exchange == IKEV2_EXCH_IKE_AUTH)
 		note_child(sa, msg, from_init);
 	for (i = 0; i < msg->n_prop && msg->has_sa; i++) {
@@ -929,7 +998,7 @@ ike_track_message(struct ike_track *t, const struct ike_meta *m,
 	if (msg->err != RC_OK)
 		n->sa.malformed++;
 	if (msg->decrypted)
-		note_decrypted(&n->sa, msg);
+		note_decrypted(&n->sa, msg, m->ns);
 	if (m->decrypt_failed)
 		n->sa.decrypt_failed++;
 	note_notifies(&n->sa, msg);

@@ -17,6 +17,7 @@
 #include "analyze/input.h"
 #include "formats/cab_layout.h"
 #include "formats/cab_reader.h"
+#include "formats/evlog.h"
 #include "formats/limits.h"
 
 /* Members larger than this are not loaded (captures in archives are
@@ -54,7 +55,7 @@ input_sniff(const uint8_t *b, size_t n)
 		i++;
 	if (i < n && b[i] == '<')
 		return INPUT_XML;
-	if (n - i >= 16 && memcmp(b + i, "# wfpdiag events", 16) == 0)
+	if (evlog_detect(b + i, n - i))
 		return INPUT_EVENTS;
 	return INPUT_TEXT;
 }

@@ -893,7 +893,7 @@ bind_ike(struct keystore *ks, size_t i, const uint8_t *spi_i,
 static enum rc
 try_one(struct keystore *ks, struct sk_ctx *c, size_t i,
     const uint8_t *msg, size_t len, size_t off, uint8_t type, bool from_i,
-    size_t *tries)
+    const uint8_t *spis, size_t *tries)
 {
 	struct keystore_ike *e = &ks->ike[i];
 	const struct secret *ek = from_i ? e->sk_ei : e->sk_er;
@@ -917,10 +917,10 @@ try_one(struct keystore *ks, struct sk_ctx *c, size_t i,
 		if (first == SIZE_MAX)
 			first = k;
 		if (plausible(c, msg, len, off, type, &cand[k], ek, ak))
-			return bind_ike(ks, i, msg, msg + 8, &cand[k]);
+			return bind_ike(ks, i, spis, spis + 8, &cand[k]);
 	}
 	if (first != SIZE_MAX)
-		return bind_ike(ks, i, msg, msg + 8, &cand[first]);
+		return bind_ike(ks, i, spis, spis + 8, &cand[first]);
 	return RC_NOKEY;
 }
 
@@ -929,17 +929,19 @@ keystore_try_unassigned(struct keystore *ks, struct sk_ctx *c,
     const uint8_t *msg, size_t len, size_t sk_off, uint8_t sk_type,
     bool from_initiator, const struct keystore_ike **out)
 {
+	struct rd r = rd_init(msg, len);
+	uint8_t spis[16];   /* IKE header: SPIi | SPIr (RFC 7296 3.1) */
 	size_t i, tries = 0;
 	enum rc rc;
 
 	*out = NULL;
-	if (len < IKE_HDR_LEN)
+	if (len < IKE_HDR_LEN || !rd_copy(&r, spis, sizeof(spis)))
 		return RC_SHORT;
 	for (i = 0; i < ks->n_ike && ks->n_unassigned_ike > 0; i++) {
 		if (ks->ike[i].bound)
 			continue;
 		rc = try_one(ks, c, i, msg, len, sk_off, sk_type,
-		    from_initiator, &tries);
+		    from_initiator, spis, &tries);
 		if (rc == RC_OK) {
 			*out = &ks->ike[i];
 			return RC_OK;
@@ -987,7 +989,7 @@ keystore_try_unassigned_esp(struct keystore *ks, struct sk_ctx *c,
 	return RC_NOKEY;
 }
 
-/* --- export ---------------------------------------------------------------- */
+/* --- export ------------------------------------------------------------ */
 
 static void
 view(struct keytab_bytes *b, const struct secret *s)

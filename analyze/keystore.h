@@ -122,7 +122,8 @@ bool keystore_map_alg(const char *encr, const char *integ, size_t key_len,
     struct sk_suite *out, bool *esn);
 
 /* Wireshark's display strings for a suite (for writing UATs); NULL when
- * Wireshark has no string for it. */
+ * Wireshark has no string for it. keystore_ws_ikev2_encr() returns a
+ * static buffer valid until its next call (not thread-safe). */
 const char *keystore_ws_ikev2_encr(const struct sk_suite *s);
 const char *keystore_ws_ikev2_integ(const struct sk_suite *s);
 const char *keystore_ws_esp_encr(const struct sk_suite *s);

@@ -576,13 +576,14 @@ cctx_init(struct sk_ctx *c, const struct cipher_job *j, const uint8_t *iv)
 		c->cctx_alg = NULL;
 		ok = EVP_DecryptInit_ex(c->cctx, j->alg, NULL,
 		    secret_data(j->key), iv);
+		/* The flag survives IV-only re-inits of the same key. */
+		if (ok == 1)
+			ok = EVP_CIPHER_CTX_set_padding(c->cctx, 0);
 		if (ok == 1) {
 			c->cctx_alg = j->alg;
 			c->cctx_key = secret_serial(j->key);
 		}
 	}
-	if (ok == 1)
-		ok = EVP_CIPHER_CTX_set_padding(c->cctx, 0);
 	return ok == 1;
 }
 
@@ -1032,8 +1033,10 @@ esp_prepare(struct sk_ctx *c, const uint8_t *pkt, size_t len,
 		memcpy(e->hdr + 4, e->esn, 4);
 		e->hdr_len = 8;
 	}
-	memcpy(e->hdr + e->hdr_len, pkt + 4, 4);
-	e->hdr_len += 4;
+	e->hdr[e->hdr_len++] = (uint8_t)(e->seq >> 24);
+	e->hdr[e->hdr_len++] = (uint8_t)(e->seq >> 16);
+	e->hdr[e->hdr_len++] = (uint8_t)(e->seq >> 8);
+	e->hdr[e->hdr_len++] = (uint8_t)e->seq;
 	j->aad[0].p = e->hdr;
 	j->aad[0].n = e->hdr_len;
 	j->naad = 1;
@@ -1098,9 +1101,9 @@ esp_trailer(struct sk_ctx *c, const uint8_t *pt, size_t n,
 	res->next_header = pt[n - 1];
 	res->pad_len = pt[n - 2];
 	if ((size_t)res->pad_len + 2 > n)
-		return fail(c, RC_MALFORMED, "ESP Pad Length %u + 2 > decrypted "
-		    "length %zu (SPI 0x%08x seq %u)", res->pad_len, n, res->spi,
-		    res->seq);
+		return fail(c, RC_MALFORMED, "ESP Pad Length %u + 2 > "
+		    "decrypted length %zu (SPI 0x%08x seq %u)", res->pad_len, n,
+		    res->spi, res->seq);
 	res->payload_len = n - 2 - res->pad_len;
 	res->pad_default = true;
 	for (i = 0; i < res->pad_len; i++)

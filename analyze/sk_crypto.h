@@ -93,7 +93,7 @@ enum rc sk_cipher_decrypt(struct sk_ctx *c, const struct sk_suite *s,
 
 struct sk_result {
 	uint8_t next_payload;  /* SK/SKF header Next Payload: the first inner
-	                          payload type (SKF: meaningful in fragment 1) */
+	                          payload type (SKF: only in fragment 1) */
 	bool fragment;         /* SKF (53) rather than SK (46) */
 	uint16_t frag_num;     /* SKF Fragment Number (1-based); 0 for SK */
 	uint16_t frag_total;   /* SKF Total Fragments; 0 for SK */

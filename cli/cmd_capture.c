@@ -21,6 +21,7 @@
 #include <dirent.h>
 
 #include "analyze/analyzer.h"
+#include "analyze/winerr.h"
 #include "capture/package.h"
 #include "capture/privs.h"
 #include "capture/runtime.h"
@@ -254,6 +255,32 @@ send_ready(int fd, const char *msg)
 		return;
 }
 
+/* The session state the capture process records (runtime dir and a copy
+ * in the staging directory for recovery after a reboot). */
+static void
+fill_state(const struct ctx *c, struct runtime_state *st)
+{
+	struct timespec ts;
+
+	memset(st, 0, sizeof(*st));
+	st->pid = getpid();
+	(void)clock_gettime(CLOCK_REALTIME, &ts);
+	st->start_sec = ts.tv_sec;
+	st->start_nsec = (uint32_t)ts.tv_nsec;
+	st->uid = c->uid;
+	st->gid = c->gid;
+	snprintf(st->interfaces, sizeof(st->interfaces), "%s",
+	    c->o.iface ? c->o.iface : "any");
+	snprintf(st->output, sizeof(st->output), "%s", c->output);
+	snprintf(st->staging, sizeof(st->staging), "%s", c->staging);
+	snprintf(st->filter, sizeof(st->filter), "%s",
+	    c->o.filter ? c->o.filter : "default");
+	st->max_size = c->o.max_size;
+	st->ring = c->o.ring;
+	st->keys = c->o.keys;
+	runtime_boot_id(st->boot_id, sizeof(st->boot_id));
+}
+
 /*
  * The capture process: drops privileges, fills the staging directory,
  * records the state and runs until SIGTERM/SIGINT. Reports "OK" or the
@@ -277,27 +304,7 @@ capture_process(struct ctx *c, int ready_fd, bool daemon)
 		send_ready(ready_fd, err);
 		_exit(EXIT_OUTPUT);
 	}
-	memset(&st, 0, sizeof(st));
-	st.pid = getpid();
-	{
-		struct timespec ts;
-
-		(void)clock_gettime(CLOCK_REALTIME, &ts);
-		st.start_sec = ts.tv_sec;
-		st.start_nsec = (uint32_t)ts.tv_nsec;
-	}
-	st.uid = c->uid;
-	st.gid = c->gid;
-	snprintf(st.interfaces, sizeof(st.interfaces), "%s",
-	    c->o.iface ? c->o.iface : "any");
-	snprintf(st.output, sizeof(st.output), "%s", c->output);
-	snprintf(st.staging, sizeof(st.staging), "%s", c->staging);
-	snprintf(st.filter, sizeof(st.filter), "%s",
-	    c->o.filter ? c->o.filter : "default");
-	st.max_size = c->o.max_size;
-	st.ring = c->o.ring;
-	st.keys = c->o.keys;
-	runtime_boot_id(st.boot_id, sizeof(st.boot_id));
+	fill_state(c, &st);
 	if (runtime_write_state(c->rdir, RUNTIME_STATE, &st) != RC_OK ||
 	    runtime_write_state(c->staging, RUNTIME_STATE, &st) != RC_OK) {
 		snprintf(err, sizeof(err), "cannot write the state in %s: %s",
@@ -357,11 +364,31 @@ wait_ready(int fd, char *msg, size_t n)
 	return strcmp(msg, "OK") == 0 ? 0 : -1;
 }
 
+/* True (with a message) when a capture runs or awaits recovery. */
+static bool
+refuse_existing(const char *rdir, const char *verb)
+{
+	struct runtime_state st;
+	char err[512];
+
+	if (runtime_read_state(rdir, RUNTIME_STATE, &st, err, sizeof(err)) !=
+	    RC_OK)
+		return false;
+	if (runtime_alive(&st))
+		fprintf(stderr, "wfpdiag capture %s: a capture is already "
+		    "running (pid %ld, writing %s); run 'wfpdiag capture stop' "
+		    "first\n", verb, (long)st.pid, st.output);
+	else
+		fprintf(stderr, "wfpdiag capture %s: a capture (pid %ld) died "
+		    "without being stopped; run 'wfpdiag capture stop' to "
+		    "recover %s first\n", verb, (long)st.pid, st.output);
+	return true;
+}
+
 /* Checks, paths, sources: everything before the fork. */
 static int
 prepare(struct ctx *c, const char *verb)
 {
-	struct runtime_state st;
 	uint64_t eff = 0;
 	char err[512], missing[64];
 	struct session_opts so;
@@ -372,20 +399,8 @@ prepare(struct ctx *c, const char *verb)
 		    "(set XDG_RUNTIME_DIR or WFPDIAG_RUNTIME_DIR)\n", verb);
 		return EXIT_STATE;
 	}
-	if (runtime_read_state(c->rdir, RUNTIME_STATE, &st, err,
-	    sizeof(err)) == RC_OK) {
-		if (runtime_alive(&st))
-			fprintf(stderr, "wfpdiag capture %s: a capture is "
-			    "already running (pid %ld, writing %s); run "
-			    "'wfpdiag capture stop' first\n", verb,
-			    (long)st.pid, st.output);
-		else
-			fprintf(stderr, "wfpdiag capture %s: a capture "
-			    "(pid %ld) died without being stopped; run "
-			    "'wfpdiag capture stop' to recover %s first\n",
-			    verb, (long)st.pid, st.output);
+	if (refuse_existing(c->rdir, verb))
 		return EXIT_STATE;
-	}
 	if (privs_self(&eff) != RC_OK)
 		eff = 0;
 	privs_missing(eff, missing, sizeof(missing));
@@ -576,23 +591,24 @@ print_freq(const struct analyzer *an)
 	}
 	printf("errorFrequencyTable (top %zu of %zu):\n", n < 5 ? n : 5, n);
 	for (i = 0; i < n && i < 5; i++)
-		printf("  %5" PRIu32 "  x %" PRIu64 "\n", f[i].win_error,
+		printf("  %-40s %5" PRIu32 "  x %" PRIu64 "\n",
+		    winerr_name(f[i].win_error), f[i].win_error,
 		    f[i].frequency);
 }
 
 /* Builds staging/wfpdiag.xml; false (with a message) when it could not. */
 static bool
-build_report(const char *staging, uid_t uid, gid_t gid, int *status)
+build_report(const char *staging, const char *xml, uid_t uid, gid_t gid,
+    int *status)
 {
 	struct analyzer_opts ao;
 	struct analyzer *an;
 	struct package_list *l;
-	char xml[PATH_MAX + 32], p[PATH_MAX + 300], err[512];
+	char p[PATH_MAX + 300], err[512];
 	size_t i;
 	enum rc rc;
 	bool ok = true;
 
-	snprintf(xml, sizeof(xml), "%s/%s", staging, CAB_MEMBER_REPORT);
 	memset(&ao, 0, sizeof(ao));
 	ao.xml_path = xml;
 	ao.decrypt_esp = true;
@@ -644,7 +660,7 @@ finish(const char *rdir, const struct runtime_state *st, const char *output,
     bool recovered, const char *why)
 {
 	struct runtime_stats rs;
-	char err[512], when[64];
+	char err[512], when[64], xml[PATH_MAX + 16];
 	unsigned ncabs = 0;
 	int status = EXIT_OK;
 	uint64_t eff = 0;
@@ -680,9 +696,13 @@ finish(const char *rdir, const struct runtime_state *st, const char *output,
 	if (recovered)
 		printf("recovering the capture of pid %ld: %s\n",
 		    (long)st->pid, why);
-	(void)build_report(st->staging, st->uid, st->gid, &status);
-	rc = package_cab(st->staging, output, st->uid, st->gid, &ncabs, err,
-	    sizeof(err));
+	/* the report is built beside the cab, not in the staging directory:
+	 * that one may sit on the disk that filled up */
+	snprintf(xml, sizeof(xml), "%s.report.xml", output);
+	(void)build_report(st->staging, xml, st->uid, st->gid, &status);
+	rc = package_cab(st->staging, xml, output, st->uid, st->gid, &ncabs,
+	    err, sizeof(err));
+	(void)unlink(xml);
 	if (rc != RC_OK) {
 		fprintf(stderr, "wfpdiag capture stop: writing %s: %s\n"
 		    "the capture stays in %s\n", output, err, st->staging);
@@ -734,9 +754,20 @@ capture_stop(int argc, char **argv)
 		recovered = true;
 		why = "its runtime state was lost (reboot?)";
 	} else if (!runtime_alive(&st)) {
-		recovered = true;
+		struct runtime_stats rs;
+
+		/* a capture that ended itself (full disk, or a SIGTERM from
+		 * someone else such as a shutdown) wrote its last stats and
+		 * closed its files: nothing to recover */
+		recovered = runtime_read_stats(rdir, &rs) != RC_OK ||
+		    (strcmp(rs.status, "disk-full") != 0 &&
+		    strcmp(rs.status, "stopped") != 0);
 		why = "the capture process had died (killed, crashed or "
 		    "rebooted)";
+		if (!recovered)
+			printf("the capture had already ended (%s)\n",
+			    strcmp(rs.status, "disk-full") == 0 ? "the disk "
+			    "was full" : "stopped by a signal");
 	} else if (!end_capture(&st, 0)) {
 		recovered = true;
 		why = "the capture process did not stop in time and was killed";

@@ -1094,9 +1094,13 @@ charon_proposal(struct kt_run *k, struct rd *line)
 	}
 	rd_skip(line, 4);
 	n = rd_left(line);
-	if (n >= KEYTAB_ALG_MAX)
-		return kt_fail(k, RC_MALFORMED, "proposal longer than %u bytes",
-		    KEYTAB_ALG_MAX - 1);
+	/* Algorithms come first; a long tail (extra KE methods) is cut at
+	 * a '/' so no token is kept half. */
+	if (n >= KEYTAB_ALG_MAX) {
+		n = KEYTAB_ALG_MAX - 1;
+		while (n > 0 && rd_peek_u8(line, n) != '/')
+			n--;
+	}
 	(void)rd_copy(line, dst, n);
 	dst[n] = '\0';
 	return RC_OK;

@@ -336,7 +336,8 @@ pcapio_next(struct pcapio *p, struct pcapio_pkt *pkt)
 		return RC_INVAL;
 	if (p->ng != NULL) {
 		if ((rc = pcapng_next(p->ng, pkt)) == RC_OK)
-			pkt->frame = ++p->frame;
+			pkt->frame = ++p->frame +
+			    pcapng_records_skipped(p->ng);
 		else if (rc != RC_EOF) {
 			(void)snprintf(p->err, sizeof(p->err), "%s",
 			    pcapng_errmsg(p->ng));

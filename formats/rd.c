@@ -52,7 +52,9 @@ rd_be16(struct rd *r)
 {
 	const uint8_t *p = take(r, 2);
 
-	return p ? (uint16_t)(p[0] << 8 | p[1]) : 0;
+	if (p == NULL)
+		return 0;
+	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
 uint32_t
@@ -88,7 +90,9 @@ rd_le16(struct rd *r)
 {
 	const uint8_t *p = take(r, 2);
 
-	return p ? (uint16_t)(p[1] << 8 | p[0]) : 0;
+	if (p == NULL)
+		return 0;
+	return (uint16_t)(p[1] << 8 | p[0]);
 }
 
 uint32_t

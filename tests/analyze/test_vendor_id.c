@@ -5,9 +5,11 @@
  */
 #include <criterion/criterion.h>
 #include <openssl/evp.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "analyze/vendor_id.h"
+#include "testutil.h"
 
 static size_t
 unhex(const char *hex, uint8_t *out, size_t cap)
@@ -124,7 +126,7 @@ Test(vendor_id, prefix_matches_show_what_follows)
 	vendor_id_text((const uint8_t *)lsw, strlen(lsw), buf, sizeof(buf));
 	cr_expect_str_eq(buf, "Libreswan 4.12", "longest prefix wins over OE");
 	vendor_id_text((const uint8_t *)"OEabc", 5, buf, sizeof(buf));
-	cr_expect_str_eq(buf, "Openswan / FreeS/WAN (OE) abc");
+	cr_expect_str_eq(buf, "Libreswan / Openswan / FreeS/WAN (OE) abc");
 }
 
 Test(vendor_id, unknown_vids_are_null_and_dumped_in_hex)
@@ -174,4 +176,53 @@ Test(vendor_id, truncated_vids_match_only_shorter_prefixes)
 			}
 		}
 	}
+}
+
+/*
+ * tshark as oracle: every Vendor ID in the shared IKE captures that
+ * Wireshark names must have a name here too. The captures are merged
+ * into one file first so tshark starts once.
+ */
+Test(vendor_id, every_vid_tshark_names_in_the_corpus_is_known)
+{
+	const char *corpus = tu_shared("corpus");
+	char cmd[1024], *out = NULL, *line, *save = NULL;
+	int known = 0;
+
+	if (corpus == NULL)
+		cr_skip_test("../shared is absent");
+	if (!tu_have_tool("tshark") || !tu_have_tool("mergecap"))
+		cr_skip_test("tshark/mergecap not installed");
+	snprintf(cmd, sizeof(cmd), "f=$(mktemp) && find '%s' -type f "
+	    "\\( -name '*.pcap' -o -name '*.pcapng' -o -name '*.cap' \\) "
+	    "-print0 | xargs -0 mergecap -F pcapng -w \"$f\" 2>/dev/null; "
+	    "tshark -r \"$f\" -Y isakmp.vid_bytes -T fields -E "
+	    "aggregator='|' -e isakmp.vid_bytes -e isakmp.vid_string "
+	    "2>/dev/null; rm -f \"$f\"", corpus);
+	cr_assert_eq(tu_run(cmd, &out), 0);
+	for (line = strtok_r(out, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		char *tab = strchr(line, '\t'), *hs, *ns, *hsave, *nsave;
+
+		if (tab == NULL)
+			continue;
+		*tab = '\0';
+		hs = strtok_r(line, "|", &hsave);
+		ns = strtok_r(tab + 1, "|", &nsave);
+		for (; hs != NULL && ns != NULL; hs = strtok_r(NULL, "|",
+		    &hsave), ns = strtok_r(NULL, "|", &nsave)) {
+			uint8_t b[256];
+			size_t n;
+
+			if (strcmp(ns, "Unknown Vendor ID") == 0 ||
+			    strlen(hs) > 2 * sizeof(b))
+				continue;
+			n = unhex(hs, b, sizeof(b));
+			cr_expect_not_null(vendor_id_name(b, n),
+			    "tshark names %s \"%s\", we do not", hs, ns);
+			known++;
+		}
+	}
+	cr_expect_geq(known, 20, "only %d named VIDs seen", known);
+	free(out);
 }

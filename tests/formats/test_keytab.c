@@ -68,14 +68,15 @@ Test(keytab, wireshark_ikev2_row_gives_spis_keys_and_algorithm_strings)
 	keytab_free(t);
 }
 
-Test(keytab, corpus_wireshark_tables_parse_completely)
+Test(keytab, corpus_wireshark_ikev2_table_parses_completely)
 {
-	const char *ike = tu_shared("corpus/wireshark/keys/ikev2_decryption_table");
-	const char *esp;
+	const char *ike = tu_shared(
+	    "corpus/wireshark/keys/ikev2_decryption_table");
 	struct keytab *t;
 
 	if (ike == NULL)
-		cr_skip_test("../shared/corpus is absent");
+		cr_skip_test("corpus/wireshark/keys/ikev2_decryption_table is "
+		    "absent");
 	t = keytab_new();
 	cr_assert_eq(keytab_load(t, KEYTAB_AUTO, ike), RC_OK, "%s",
 	    keytab_errmsg(t));
@@ -85,8 +86,17 @@ Test(keytab, corpus_wireshark_tables_parse_completely)
 	cr_expect_str_eq(keytab_ike_at(t, 6)->encr,
 	    "AES-CCM-256 with 16 octet ICV [RFC5282]");
 	cr_expect_eq(keytab_ike_at(t, 6)->sk_ei.len, 35);
-	esp = tu_shared("corpus/wireshark/keys/esp_sa");
-	cr_assert_not_null(esp);
+	keytab_free(t);
+}
+
+Test(keytab, corpus_wireshark_esp_table_parses_completely)
+{
+	const char *esp = tu_shared("corpus/wireshark/keys/esp_sa");
+	struct keytab *t;
+
+	if (esp == NULL)
+		cr_skip_test("corpus/wireshark/keys/esp_sa is absent");
+	t = keytab_new();
 	cr_expect_eq(keytab_load(t, KEYTAB_AUTO, esp), RC_OK, "%s",
 	    keytab_errmsg(t));
 	cr_assert_eq(keytab_esp_count(t), 2);
@@ -124,7 +134,8 @@ Test(keytab, tcpdump_esp_lines_with_and_without_spi)
 	    "# a comment\n\n"
 	    "0x12345678@192.1.2.45 3des-cbc-hmac96:0x4343454546464949"
 	    "4a4a4c4c4f4f51515252545457575840\n"
-	    "3des-cbc-hmac96:0x4043434545464649494a4a4c4c4f4f515152525454575758\n",
+	    "3des-cbc-hmac96:0x4043434545464649494a4a4c4c4f4f5151525254545757"
+	    "58\n",
 	    RC_OK);
 
 	cr_assert_eq(keytab_esp_count(t), 2);
@@ -145,8 +156,12 @@ Test(keytab, corpus_tcpdump_and_openswan_files_parse)
 	bool found = false;
 
 	/* tu_shared() returns one static buffer: copy each path. */
-	if (tu_shared("corpus/tcpdump/esp-secrets.txt") == NULL)
-		cr_skip_test("../shared/corpus is absent");
+	if (tu_shared("corpus/tcpdump/esp-secrets.txt") == NULL ||
+	    tu_shared("corpus/openswan/keys/KEYS.tsv") == NULL ||
+	    tu_shared("corpus/tcpdump/ikev2pI2-secrets.txt") == NULL)
+		cr_skip_test("corpus tcpdump/esp-secrets.txt, "
+		    "tcpdump/ikev2pI2-secrets.txt or openswan/keys/KEYS.tsv "
+		    "is absent");
 	snprintf(esp, sizeof(esp), "%s",
 	    tu_shared("corpus/tcpdump/esp-secrets.txt"));
 	snprintf(tsv, sizeof(tsv), "%s",
@@ -235,7 +250,8 @@ Test(keytab, charon_level4_log_gives_unassigned_ike_and_esp_sets)
 	cr_assert_eq(keytab_esp_count(t), 2);
 	cr_expect(keytab_esp_at(t, 0)->initiator_dir);
 	cr_expect(!keytab_esp_at(t, 1)->initiator_dir);
-	cr_expect_str_eq(keytab_esp_at(t, 0)->encr, "AES_GCM_16_128/NO_EXT_SEQ");
+	cr_expect_str_eq(keytab_esp_at(t, 0)->encr,
+	    "AES_GCM_16_128/NO_EXT_SEQ");
 	expect_bytes(&keytab_esp_at(t, 1)->ekey,
 	    "ffeeddccbbaa9988776655443322110005060708");
 	keytab_free(t);
@@ -243,8 +259,9 @@ Test(keytab, charon_level4_log_gives_unassigned_ike_and_esp_sets)
 
 Test(keytab, charon_dump_cut_short_names_the_line)
 {
-	char text[sizeof(charon_log)];
-	const char *cut = strstr(charon_log, "Nov 23 18:00:01 09[IKE]   16: D5");
+	char text[sizeof(charon_log) + 64];
+	const char *cut = strstr(charon_log,
+	    "Nov 23 18:00:01 09[IKE]   16: D5");
 	struct keytab *t;
 
 	snprintf(text, sizeof(text), "%.*s%s", (int)(cut - charon_log),
@@ -289,7 +306,8 @@ Test(keytab, truncation_at_every_length_never_crashes)
 	    "ikev2 I 0x0001020304050607 0xc02e7a3031a03188 sha1:0x4e "
 	    "aes128:0x3f44\n",
 	    "\"IPv4\",\"1.2.3.4\",\"5.6.7.8\",\"0x01020304\",\"AES-CBC "
-	    "[RFC3602]\",\"0x00112233445566778899aabbccddeeff\",\"NULL\",\"\"\n"};
+	    "[RFC3602]\",\"0x00112233445566778899aabbccddeeff\",\"NULL\","
+	    "\"\"\n"};
 	enum keytab_format fmts[] = {KEYTAB_WS_IKEV2, KEYTAB_CHARON,
 	    KEYTAB_TCPDUMP, KEYTAB_WS_ESP};
 	size_t i, cut;
@@ -356,13 +374,15 @@ Test(keytab, wireshark_writers_round_trip_through_the_parsers)
 
 Test(keytab, corpus_ikev2_table_round_trips_byte_for_byte_in_content)
 {
-	const char *ike = tu_shared("corpus/wireshark/keys/ikev2_decryption_table");
+	const char *ike = tu_shared(
+	    "corpus/wireshark/keys/ikev2_decryption_table");
 	struct keytab *t, *back;
 	struct buf out;
 	size_t i;
 
 	if (ike == NULL)
-		cr_skip_test("../shared/corpus is absent");
+		cr_skip_test("corpus/wireshark/keys/ikev2_decryption_table is "
+		    "absent");
 	t = keytab_new();
 	back = keytab_new();
 	cr_assert_eq(keytab_load(t, KEYTAB_WS_IKEV2, ike), RC_OK);
@@ -385,4 +405,20 @@ Test(keytab, corpus_ikev2_table_round_trips_byte_for_byte_in_content)
 	buf_fini(&out);
 	keytab_free(t);
 	keytab_free(back);
+}
+
+Test(keytab, charon_long_proposal_is_cut_at_a_slash)
+{
+	struct keytab *t = parse_text(KEYTAB_CHARON,
+	    "00[CFG] selected proposal: IKE:AES_CBC_256/HMAC_SHA2_256_128/"
+	    "PRF_HMAC_SHA2_256/MODP_2048/KE1_ECP_256/KE2_ECP_384/KE3_ECP_521/"
+	    "KE4_CURVE_25519/KE5_CURVE_448\n"
+	    "00[IKE] Sk_ei secret => 1 bytes @ 0x1\n"
+	    "00[IKE]    0: 01  .\n", RC_OK);
+
+	cr_assert_eq(keytab_ike_count(t), 1);
+	cr_expect_str_eq(keytab_ike_at(t, 0)->encr,
+	    "AES_CBC_256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048/"
+	    "KE1_ECP_256/KE2_ECP_384/KE3_ECP_521");
+	keytab_free(t);
 }
