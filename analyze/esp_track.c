@@ -12,16 +12,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyze/lru.h"
 #include "formats/limits.h"
 
 #define NS_PER_SEC 1000000000LL
 #define WORDS (ESP_WINDOW_BITS / 64u)
 
 struct esp_node {
+	struct lru_link lru;  /* first: a link is a node */
 	struct esp_sa sa;
 	uint64_t window[WORDS];  /* bit i: seq_max - i was seen */
 	struct esp_node *next;   /* bucket chain */
-	struct esp_node *lru_prev, *lru_next;
 };
 
 struct esp_track {
@@ -30,10 +31,17 @@ struct esp_track {
 	struct esp_node **b;
 	size_t n_buckets;
 	size_t live;
-	struct esp_node *lru_head, *lru_tail;
+	struct lru lru;                 /* head = least recent */
 	uint64_t next_serial;
 	struct esp_track_stats st;
 };
+
+/* The least recently active node (first member is the link). */
+static struct esp_node *
+oldest(const struct esp_track *t)
+{
+	return (struct esp_node *)t->lru.head;
+}
 
 /* Per-packet: two 8-byte loads of the address, two multiplies. */
 static uint64_t
@@ -73,38 +81,12 @@ esp_track_free(struct esp_track *t)
 
 	if (t == NULL)
 		return;
-	for (n = t->lru_head; n != NULL; n = next) {
-		next = n->lru_next;
+	for (n = (struct esp_node *)t->lru.head; n != NULL; n = next) {
+		next = (struct esp_node *)n->lru.next;
 		free(n);
 	}
 	free(t->b);
 	free(t);
-}
-
-static void
-lru_unlink(struct esp_track *t, struct esp_node *n)
-{
-	if (n->lru_prev)
-		n->lru_prev->lru_next = n->lru_next;
-	else
-		t->lru_head = n->lru_next;
-	if (n->lru_next)
-		n->lru_next->lru_prev = n->lru_prev;
-	else
-		t->lru_tail = n->lru_prev;
-	n->lru_prev = n->lru_next = NULL;
-}
-
-static void
-lru_append(struct esp_track *t, struct esp_node *n)
-{
-	n->lru_prev = t->lru_tail;
-	n->lru_next = NULL;
-	if (t->lru_tail)
-		t->lru_tail->lru_next = n;
-	else
-		t->lru_head = n;
-	t->lru_tail = n;
 }
 
 static struct esp_node **
@@ -125,7 +107,7 @@ finalise(struct esp_track *t, struct esp_node *n)
 		b = &(*b)->next;
 	if (*b == n)
 		*b = n->next;
-	lru_unlink(t, n);
+	lru_unlink(&t->lru, &n->lru);
 	t->live--;
 	t->st.sas_live = t->live;
 	if (t->done)
@@ -163,9 +145,9 @@ node_new(struct esp_track *t, const struct esp_meta *m, uint32_t spi,
 	struct esp_node *n;
 	struct esp_node **b;
 
-	if (t->live >= LIMIT_ESP_SAS && t->lru_head != NULL) {
+	if (t->live >= LIMIT_ESP_SAS && t->lru.head != NULL) {
 		t->st.sas_dropped_limit++;
-		finalise(t, t->lru_head);
+		finalise(t, oldest(t));
 	}
 	n = calloc(1, sizeof(*n));
 	if (n == NULL)
@@ -188,7 +170,7 @@ node_new(struct esp_track *t, const struct esp_meta *m, uint32_t spi,
 	b = bucket(t, spi, m->dst);
 	n->next = *b;
 	*b = n;
-	lru_append(t, n);
+	lru_append(&t->lru, &n->lru);
 	t->live++;
 	t->st.sas_live = t->live;
 	t->st.sas_total++;
@@ -327,10 +309,7 @@ esp_track_packet(struct esp_track *t, const struct esp_meta *m, uint32_t spi,
 		*is_new = true;
 	} else {
 		account_seq(n, m, seq);
-		if (t->lru_tail != n) {
-			lru_unlink(t, n);
-			lru_append(t, n);
-		}
+		lru_touch(&t->lru, &n->lru);
 	}
 	n->sa.packets++;
 	n->sa.bytes += len;
@@ -344,15 +323,15 @@ esp_track_expire(struct esp_track *t, int64_t now_ns)
 {
 	int64_t horizon = now_ns - (int64_t)LIMIT_SA_IDLE_SEC * NS_PER_SEC;
 
-	while (t->lru_head != NULL && t->lru_head->sa.last_ns < horizon)
-		finalise(t, t->lru_head);
+	while (t->lru.head != NULL && oldest(t)->sa.last_ns < horizon)
+		finalise(t, oldest(t));
 }
 
 void
 esp_track_flush(struct esp_track *t)
 {
-	while (t->lru_head != NULL)
-		finalise(t, t->lru_head);
+	while (t->lru.head != NULL)
+		finalise(t, oldest(t));
 }
 
 const struct esp_track_stats *
