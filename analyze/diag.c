@@ -32,8 +32,11 @@ enum {
 };
 
 /* A negotiation still in flight this close to the end of the capture is
- * incomplete, not failed. */
+ * incomplete, not failed. An initiator sends IKE_AUTH within
+ * milliseconds of the IKE_SA_INIT response (no user input, one DH
+ * computation), so silence after it is judged sooner. */
 #define INCOMPLETE_NS (3 * NS_PER_SEC)
+#define INCOMPLETE_AFTER_INIT_NS (1 * NS_PER_SEC)
 /* IKE_AUTH plaintext below this cannot hold IDr + AUTH + SA + TSi + TSr
  * (RFC 7296 1.2: at least 12 + 28 + 28 + 24 + 24 bytes). */
 #define AUTH_WITH_CHILD_MIN 110
@@ -337,12 +340,18 @@ cert_notes(const struct ike_sa *sa, char *dst, size_t len)
 			    "%s not valid until %lld s after it was sent",
 			    used ? "; " : "", who[i], c->subject,
 			    (long long)(c->not_before - c->used_at));
-		else if (n_req > 0 && !c->from_requested_ca)
+		else if (n_req > 0 && !c->from_requested_ca && c->n_chain > 1)
+			/* Only a chain can show it: a lone end certificate's
+			 * issuer key is not in the message. */
 			w = snprintf(dst + used, len - used, "%s%s sent %s "
 			    "issued by %s; none of its %u certificates is a CA "
 			    "the %s requested (CERTREQ)", used ? "; " : "",
 			    who[i], c->subject, c->issuer, c->n_chain,
 			    who[1 - i]);
+		else
+			w = snprintf(dst + used, len - used, "%s%s certificate "
+			    "%s issued by %s", used ? "; " : "", who[i],
+			    c->subject, c->issuer);
 		if (w > 0)
 			used += (size_t)w;
 	}
@@ -597,22 +606,22 @@ activity_after(const struct ike_sa *sa, const struct ike_exchange *e)
 static const struct ike_exchange *
 initiator_verdict(const struct ike_sa *sa, const struct ike_exchange *auth)
 {
-	uint16_t i;
-	const struct ike_exchange *v = NULL;
+	uint16_t i = (uint16_t)(auth - sa->exch) + 1;
+	const struct ike_exchange *v;
 
-	for (i = (uint16_t)(auth - sa->exch) + 1; i < sa->n_exch; i++) {
-		const struct ike_exchange *e = &sa->exch[i];
-
-		if (v == NULL && e->exchange == IKEV2_EXCH_INFORMATIONAL &&
-		    e->from_initiator && e->req_ns - auth->resp_ns <
-		    VERDICT_NS && ike_exchange_notify_first(e, false)) {
-			v = e;
-			continue;
-		}
-		if (v != NULL && e->exchange != IKEV2_EXCH_INFORMATIONAL)
-			return NULL;
-	}
-	return sa->esp_after_auth ? NULL : v;
+	/* The verdict is the initiator's next request, a notification,
+	 * soon after the response, and the last thing the SA ever did: a
+	 * responder request or any exchange after it means the SA lived on
+	 * (MOBIKE's NO_ADDITIONAL_ADDRESSES looks the same from outside;
+	 * strongSwan lab, TS scenario). */
+	if (i + 1u != sa->n_exch || sa->esp_after_auth)
+		return NULL;
+	v = &sa->exch[i];
+	if (v->exchange != IKEV2_EXCH_INFORMATIONAL || !v->from_initiator ||
+	    v->req_ns - auth->resp_ns >= VERDICT_NS ||
+	    !ike_exchange_notify_first(v, false))
+		return NULL;
+	return v;
 }
 
 /* Errors about the CHILD SA only: the IKE SA itself is up (RFC 7296
@@ -749,7 +758,8 @@ judge_after_init(struct diag *d, struct ike_sa *sa,
 	char basis[192], detail[256];
 
 	if (auth == NULL) {
-		if (incomplete_at_end(end_ns, at_end, init->resp_ns)) {
+		if (at_end && end_ns - init->resp_ns <
+		    INCOMPLETE_AFTER_INIT_NS) {
 			outcome(sa, IKE_OUT_INCOMPLETE, false, "capture ended "
 			    "after IKE_SA_INIT");
 			return;
