@@ -19,6 +19,7 @@
 #include "analyze/ikev2_registry.h"
 #include "analyze/vendor_id.h"
 #include "analyze/x509info.h"
+#include "analyze/lru.h"
 #include "formats/limits.h"
 
 #define NS_PER_SEC 1000000000LL
@@ -29,10 +30,10 @@
 #define PAIR_SEARCH 8
 
 struct ike_node {
+	struct lru_link lru;  /* first: a link is a node */
 	struct ike_sa sa;
 	struct ike_node *spi_next;   /* bucket chain by SPIi */
 	struct ike_node *pair_next;  /* bucket chain by address pair */
-	struct ike_node *lru_prev, *lru_next;
 	int64_t auth_done_ns;        /* IKE_AUTH answered at; 0 not yet */
 	bool reject_retry;           /* last INIT answer asks for a retry */
 };
@@ -47,11 +48,18 @@ struct ike_track {
 	void *ctx;
 	struct ike_table by_spi, by_pair;
 	size_t live;
-	struct ike_node *lru_head, *lru_tail; /* head = least recent */
+	struct lru lru;                 /* head = least recent */
 	uint64_t next_serial;
 	int64_t now_ns;
 	struct ike_track_stats st;
 };
+
+/* The least recently active node (first member is the link). */
+static struct ike_node *
+oldest(const struct ike_track *t)
+{
+	return (struct ike_node *)t->lru.head;
+}
 
 const char *
 ike_outcome_name(enum ike_outcome o)
@@ -76,14 +84,20 @@ ike_outcome_name(enum ike_outcome o)
 uint32_t
 ike_digest(const uint8_t *bytes, size_t len)
 {
-	uint32_t h = 2166136261u;
-	size_t i;
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ len, w;
+	size_t i = 0;
 
-	for (i = 0; i < len; i++) {
-		h ^= bytes[i];
-		h *= 16777619u;
+	/* Eight bytes a step: retransmissions are byte-identical (RFC 7296
+	 * 2.1), so any good mix of all bytes tells them from new messages. */
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&w, bytes + i, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
 	}
-	return h;
+	for (; i < len; i++)
+		h = (h ^ bytes[i]) * 0x100000001b3ULL;
+	h ^= h >> 29;
+	return (uint32_t)(h ^ (h >> 32));
 }
 
 static uint64_t
@@ -174,8 +188,8 @@ ike_track_free(struct ike_track *t)
 
 	if (t == NULL)
 		return;
-	for (n = t->lru_head; n != NULL; n = next) {
-		next = n->lru_next;
+	for (n = (struct ike_node *)t->lru.head; n != NULL; n = next) {
+		next = (struct ike_node *)n->lru.next;
 		node_free(n);
 	}
 	free(t->by_spi.b);
@@ -215,7 +229,8 @@ maybe_grow(struct ike_track *t)
 	}
 	/* Re-chain from the LRU list, oldest first, so newer SAs end up
 	 * first in their chains as they were. */
-	for (n = t->lru_head; n != NULL; n = n->lru_next) {
+	for (n = (struct ike_node *)t->lru.head; n != NULL;
+	    n = (struct ike_node *)n->lru.next) {
 		struct ike_node **b;
 
 		b = &nb_spi[spi_hash(n->sa.spi_i) & (nsize - 1)];
@@ -232,32 +247,6 @@ maybe_grow(struct ike_track *t)
 	t->by_pair.b = nb_pair;
 	t->by_spi.n_buckets = nsize;
 	t->by_pair.n_buckets = nsize;
-}
-
-static void
-lru_unlink(struct ike_track *t, struct ike_node *n)
-{
-	if (n->lru_prev)
-		n->lru_prev->lru_next = n->lru_next;
-	else
-		t->lru_head = n->lru_next;
-	if (n->lru_next)
-		n->lru_next->lru_prev = n->lru_prev;
-	else
-		t->lru_tail = n->lru_prev;
-	n->lru_prev = n->lru_next = NULL;
-}
-
-static void
-lru_append(struct ike_track *t, struct ike_node *n)
-{
-	n->lru_prev = t->lru_tail;
-	n->lru_next = NULL;
-	if (t->lru_tail)
-		t->lru_tail->lru_next = n;
-	else
-		t->lru_head = n;
-	t->lru_tail = n;
 }
 
 static void
@@ -280,7 +269,7 @@ finalise(struct ike_track *t, struct ike_node *n, int64_t end_ns,
 	chain_remove(spi_bucket(t, n->sa.spi_i), n, true);
 	chain_remove(pair_bucket(t, &n->sa.init_addr, &n->sa.resp_addr), n,
 	    false);
-	lru_unlink(t, n);
+	lru_unlink(&t->lru, &n->lru);
 	t->live--;
 	t->st.sas_live = t->live;
 	if (t->done)
@@ -295,10 +284,10 @@ node_new(struct ike_track *t, const struct ike_meta *m,
 	struct ike_node *n;
 	struct ike_sa *sa;
 
-	if (t->live >= LIMIT_IKE_SAS && t->lru_head != NULL) {
+	if (t->live >= LIMIT_IKE_SAS && t->lru.head != NULL) {
 		/* The cap finalises the least recently active SA early. */
 		t->st.sas_dropped_limit++;
-		finalise(t, t->lru_head, t->now_ns, false);
+		finalise(t, oldest(t), t->now_ns, false);
 	}
 	n = calloc(1, sizeof(*n));
 	if (n == NULL)
@@ -322,7 +311,7 @@ node_new(struct ike_track *t, const struct ike_meta *m,
 	*spi_bucket(t, sa->spi_i) = n;
 	n->pair_next = *pair_bucket(t, &sa->init_addr, &sa->resp_addr);
 	*pair_bucket(t, &sa->init_addr, &sa->resp_addr) = n;
-	lru_append(t, n);
+	lru_append(&t->lru, &n->lru);
 	t->live++;
 	t->st.sas_live = t->live;
 	t->st.sas_total++;
@@ -1034,10 +1023,7 @@ touch(struct ike_track *t, struct ike_node *n, const struct ike_meta *m)
 		sa->resp_port = m->sport;
 		sa->init_port = m->dport;
 	}
-	if (t->lru_tail != n) {
-		lru_unlink(t, n);
-		lru_append(t, n);
-	}
+	lru_touch(&t->lru, &n->lru);
 }
 
 void
@@ -1141,16 +1127,16 @@ ike_track_expire(struct ike_track *t, int64_t now_ns)
 
 	if (now_ns > t->now_ns)
 		t->now_ns = now_ns;
-	while (t->lru_head != NULL && t->lru_head->sa.last_ns < horizon)
-		finalise(t, t->lru_head, now_ns, false);
+	while (t->lru.head != NULL && oldest(t)->sa.last_ns < horizon)
+		finalise(t, oldest(t), now_ns, false);
 }
 
 void
 ike_track_flush(struct ike_track *t, int64_t end_ns)
 {
 	/* Oldest first, so retried attempts are final before their retry. */
-	while (t->lru_head != NULL)
-		finalise(t, t->lru_head, end_ns, true);
+	while (t->lru.head != NULL)
+		finalise(t, oldest(t), end_ns, true);
 }
 
 const struct ike_track_stats *

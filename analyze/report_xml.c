@@ -42,6 +42,7 @@ struct report_xml_sink {
 	int depth;              /* open elements */
 	uint64_t items;         /* top-level elements begun */
 	bool pending_indent;    /* copy: a chunk ended on a newline */
+	int io_errno;           /* errno of the first failed write */
 };
 
 struct report_xml {
@@ -83,11 +84,24 @@ write_fd(void *ctx, const char *buf, int len)
 		w = write(s->fd, buf + done, (size_t)len - done);
 		if (w < 0 && errno == EINTR)
 			continue;
-		if (w <= 0)
+		if (w <= 0) {
+			if (s->io_errno == 0)
+				s->io_errno = w < 0 ? errno : ENOSPC;
 			return -1;
+		}
 		done += (size_t)w;
 	}
 	return len;
+}
+
+/* libxml2 reports output errors ("I/O error : flush error") through its
+ * global generic handler, which prints on stderr; library code never
+ * prints, and our sinks see every failure through write_fd. */
+static void
+quiet(void *ctx, const char *msg, ...)
+{
+	(void)ctx;
+	(void)msg;
 }
 
 /* An anonymous file in dir: O_TMPFILE, else a mkstemp name unlinked at
@@ -119,6 +133,8 @@ sink_init(struct report_xml_sink *s, struct report_xml *r, int fd)
 
 	s->r = r;
 	s->fd = fd;
+	s->io_errno = 0;
+	s->pending_indent = false;
 	s->err = RC_OK;
 	s->depth = 0;
 	s->items = 0;
@@ -183,6 +199,7 @@ report_xml_open(const char *final_path, char *err, size_t errlen)
 		snprintf(r->dir, sizeof(r->dir), "%.*s",
 		    (int)(slash - final_path), final_path);
 	xmlInitParser();
+	xmlSetGenericErrorFunc(NULL, quiet);
 	for (i = -1; i < REPORT_XML__SECTIONS; i++) {
 		struct report_xml_sink *s = i < 0 ? &r->events : &r->sec[i];
 
@@ -1028,8 +1045,9 @@ write_counts(struct report_xml_sink *s, const struct report_header *h)
 	(void)s_begin(s, "analysisCounts");
 	(void)s_uint(s, "ikeSas", h->ike_sas);
 	(void)s_uint(s, "espSas", h->esp_sas);
-	(void)s_uint(s, "events", h->events);
-	(void)s_uint(s, "eventsDropped", h->events_dropped);
+	/* not "events": a text search for <events must find the section */
+	(void)s_uint(s, "failureEvents", h->events);
+	(void)s_uint(s, "failureEventsDropped", h->events_dropped);
 	return s_end(s);
 }
 
@@ -1259,6 +1277,19 @@ commit_file(struct report_xml *r, int fd, const char *tmp)
 	return RC_OK;
 }
 
+static int
+first_io_errno(const struct report_xml *r)
+{
+	int i;
+
+	if (r->events.io_errno != 0)
+		return r->events.io_errno;
+	for (i = 0; i < REPORT_XML__SECTIONS; i++)
+		if (r->sec[i].io_errno != 0)
+			return r->sec[i].io_errno;
+	return 0;
+}
+
 enum rc
 report_xml_finish(struct report_xml *r, const struct report_header *h,
     const struct freq_item *freq, size_t n, char *err, size_t errlen)
@@ -1281,6 +1312,7 @@ report_xml_finish(struct report_xml *r, const struct report_header *h,
 		goto out;
 	}
 	if ((out.fd = mkstemp(tmp)) < 0) {
+		out.io_errno = errno;
 		rc = errno == EACCES ? RC_PERM : RC_IO;
 		tmp[0] = '\0';
 		goto out;
@@ -1295,10 +1327,16 @@ report_xml_finish(struct report_xml *r, const struct report_header *h,
 	rc = commit_file(r, out.fd, tmp);
 	if (rc == RC_OK)
 		tmp[0] = '\0';
+	else
+		out.io_errno = errno;
 out:
-	if (rc != RC_OK)
-		snprintf(err, errlen, "%s: report not written: %s (%s)",
-		    r->path, rc_str(rc), errno ? strerror(errno) : "");
+	if (rc != RC_OK) {
+		int e = out.io_errno ? out.io_errno : first_io_errno(r);
+
+		snprintf(err, errlen, "%s: report not written: %s%s%s%s",
+		    r->path, rc_str(rc), e ? " (" : "", e ? strerror(e) : "",
+		    e ? ")" : "");
+	}
 	sink_fini(&out);
 	if (tmp[0] != '\0')
 		unlink(tmp);

@@ -19,7 +19,7 @@
 static const char *const fixed_first[] = {CAB_MEMBER_REPORT,
     CAB_MEMBER_INFO, CAB_MEMBER_EVENTS, CAB_MEMBER_XFRM_INITIAL,
     CAB_MEMBER_XFRM_FINAL, CAB_MEMBER_IKE_KEYS, CAB_MEMBER_ESP_KEYS,
-    CAB_MEMBER_PCAP};
+    CAB_MEMBER_DAEMON_LOG, CAB_MEMBER_PCAP};
 
 /* Present and readable; key tables and the log only when not empty
  * (an empty esp_sa would claim a key source that saw nothing). */

@@ -37,6 +37,7 @@ struct opts {
 	const char *vici;
 	const char *enfy;
 	const char *filter;
+	const char *daemon_log;  /* IKE daemon log to include (keys) */
 	uint64_t max_size;
 	unsigned ring;
 	bool keys;
@@ -50,6 +51,7 @@ usage(FILE *f)
 	    "usage: wfpdiag capture start [--interface IF|any] [--file PATH]\n"
 	    "           [--max-size SIZE[K|M|G]] [--ring N] [--no-keys]\n"
 	    "           [--vici PATH] [--enfy PATH] [--filter BPF]\n"
+	    "           [--daemon-log PATH]\n"
 	    "       wfpdiag capture status\n"
 	    "       wfpdiag capture stop [--file PATH]\n"
 	    "       wfpdiag capture run [start options] [-- COMMAND ARGS...]\n"
@@ -60,6 +62,9 @@ usage(FILE *f)
 	    "stop    ends it and writes wfpdiag.cab (report + capture)\n"
 	    "run     captures in the foreground until COMMAND exits or ^C,\n"
 	    "        then does what stop does\n"
+	    "--daemon-log adds what the IKE daemon's log file (e.g. charon's,\n"
+	    "        with keys at ike/chd level 4) gains during the capture\n"
+	    "        (not with --no-keys)\n"
 	    "--max-size bounds the packet files: a ring of N files (--ring,\n"
 	    "        default 4) of SIZE/N bytes each, the oldest dropped.\n"
 	    "See docs/capture.md.\n");
@@ -148,6 +153,8 @@ parse_opts(int argc, char **argv, struct opts *o, bool allow_cmd)
 			o->enfy = v;
 		else if ((v = opt_value(argc, argv, &i, "filter")))
 			o->filter = v;
+		else if ((v = opt_value(argc, argv, &i, "daemon-log")))
+			o->daemon_log = v;
 		else if ((v = opt_value(argc, argv, &i, "max-size"))) {
 			if (!parse_size(v, &o->max_size) || o->max_size == 0) {
 				fprintf(stderr, "wfpdiag capture: --max-size "
@@ -245,6 +252,8 @@ struct ctx {
 	char staging[PATH_MAX];
 	uid_t uid;
 	gid_t gid;
+	char daemon_log[PATH_MAX];  /* absolute, "" none */
+	uint64_t daemon_log_off;    /* its size at start */
 	struct session *s;
 };
 
@@ -279,6 +288,8 @@ fill_state(const struct ctx *c, struct runtime_state *st)
 	st->ring = c->o.ring;
 	st->keys = c->o.keys;
 	runtime_boot_id(st->boot_id, sizeof(st->boot_id));
+	snprintf(st->daemon_log, sizeof(st->daemon_log), "%s", c->daemon_log);
+	st->daemon_log_off = c->daemon_log_off;
 }
 
 /*
@@ -416,6 +427,17 @@ prepare(struct ctx *c, const char *verb)
 		    strerror(errno));
 		return EXIT_OUTPUT;
 	}
+	if (c->o.daemon_log != NULL && c->o.keys) {
+		struct stat sb;
+
+		if (realpath(c->o.daemon_log, c->daemon_log) == NULL ||
+		    stat(c->daemon_log, &sb) != 0) {
+			fprintf(stderr, "wfpdiag capture %s: --daemon-log %s: "
+			    "%s\n", verb, c->o.daemon_log, strerror(errno));
+			return EXIT_INPUT;
+		}
+		c->daemon_log_off = (uint64_t)sb.st_size;
+	}
 	staging_path(c->output, c->staging, sizeof(c->staging));
 	if (mkdir(c->staging, 0700) != 0) {
 		fprintf(stderr, "wfpdiag capture %s: %s: %s%s\n", verb,
@@ -446,6 +468,25 @@ prepare(struct ctx *c, const char *verb)
 		    EXIT_USAGE : EXIT_INPUT;
 	}
 	return EXIT_OK;
+}
+
+/* Removes the staging directory and its files (after packaging). */
+static void
+remove_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char p[PATH_MAX + 256];
+
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
+		(void)unlink(p);
+	}
+	if (d != NULL)
+		(void)closedir(d);
+	(void)rmdir(dir);
 }
 
 static int
@@ -483,31 +524,14 @@ capture_start(int argc, char **argv)
 	if (wait_ready(p[0], msg, sizeof(msg)) != 0) {
 		fprintf(stderr, "wfpdiag capture start: %s\n", msg);
 		(void)close(p[0]);
+		remove_dir(c.staging);
+		runtime_clear(c.rdir);
 		return EXIT_OUTPUT;
 	}
 	(void)close(p[0]);
 	printf("capture started on %s; 'wfpdiag capture stop' writes %s\n",
 	    c.o.iface ? c.o.iface : "all interfaces", c.output);
 	return EXIT_OK;
-}
-
-/* Removes the staging directory and its files (after packaging). */
-static void
-remove_dir(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char p[PATH_MAX + 256];
-
-	while (d != NULL && (e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
-		(void)unlink(p);
-	}
-	if (d != NULL)
-		(void)closedir(d);
-	(void)rmdir(dir);
 }
 
 static void
@@ -626,7 +650,8 @@ build_report(const char *staging, const char *xml, uid_t uid, gid_t gid,
 	for (i = 0; i < l->n; i++) {
 		const char *m = l->name[i];
 		bool keys = strcmp(m, CAB_MEMBER_ESP_KEYS) == 0 ||
-		    strcmp(m, CAB_MEMBER_IKE_KEYS) == 0;
+		    strcmp(m, CAB_MEMBER_IKE_KEYS) == 0 ||
+		    strcmp(m, CAB_MEMBER_DAEMON_LOG) == 0;
 
 		if (!keys && strcmp(m, CAB_MEMBER_EVENTS) != 0 &&
 		    strstr(m, ".pcap") == NULL)
@@ -693,6 +718,10 @@ finish(const char *rdir, const struct runtime_state *st, const char *output,
 	    recovered ? ")" : "") != RC_OK)
 		fprintf(stderr, "wfpdiag capture stop: cannot complete %s/%s\n",
 		    st->staging, CAB_MEMBER_INFO);
+	if (st->daemon_log[0] != '\0' && st->keys &&
+	    session_copy_daemon_log(st->staging, st->daemon_log,
+	    st->daemon_log_off, st->uid, st->gid, err, sizeof(err)) != RC_OK)
+		fprintf(stderr, "wfpdiag capture stop: daemon log: %s\n", err);
 	if (recovered)
 		printf("recovering the capture of pid %ld: %s\n",
 		    (long)st->pid, why);

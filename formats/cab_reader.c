@@ -97,6 +97,13 @@ seterr(struct cab_reader *r, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(r->err + n, sizeof(r->err) - (size_t)n, fmt, ap);
 	va_end(ap);
+	/* Member names come from the file: a lying cFiles makes compressed
+	 * data a "name" (tests/cli/test_bad_input.c). Keep the message
+	 * printable so it cannot drive the user's terminal. */
+	for (; r->err[n] != '\0'; n++)
+		if ((unsigned char)r->err[n] < 0x20 ||
+		    (unsigned char)r->err[n] > 0x7e)
+			r->err[n] = '?';
 }
 
 /* Reads n bytes at off of the archive into dst; short at end of input. */
@@ -229,10 +236,11 @@ cf_files(struct cab_reader *r, struct rd *h, struct cf *c)
 	struct cf_file *f;
 	const uint8_t *nm;
 	uint32_t i;
-	size_t n;
+	size_t n, at;
 
 	rd_skip(h, c->coff_files - rd_pos(h));
 	for (i = 0; i < c->nfiles; i++) {
+		at = rd_pos(h);
 		f = &c->files[i];
 		f->size = rd_le32(h);
 		f->uoff = rd_le32(h);
@@ -255,8 +263,9 @@ cf_files(struct cab_reader *r, struct rd *h, struct cf *c)
 			return RC_UNSUPPORTED;
 		}
 		if (f->folder >= c->nfolders) {
-			seterr(r, "member '%s': iFolder %u >= cFolders %u",
-			    f->name, f->folder, c->nfolders);
+			seterr(r, "member '%s': CFFILE %u at offset %zu: "
+			    "iFolder %u >= cFolders %u", f->name, i, at,
+			    f->folder, c->nfolders);
 			return RC_MALFORMED;
 		}
 	}

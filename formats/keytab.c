@@ -1133,6 +1133,37 @@ charon_line(struct kt_run *k, struct rd *line, struct rd *text)
 
 /* --- driver ---------------------------------------------------------- */
 
+/*
+ * True for a charon log line: "... 08[IKE] text", a thread number, a
+ * three-letter group in brackets and a space. A charon log without key
+ * dumps (cut before them, or a lower log level) still says "@ 0x..." in
+ * its chunk dumps and must not be taken for a tcpdump secrets file
+ * (fixture: the truncated charon log in tests/cli/test_bad_input.c).
+ */
+static bool
+charon_log_line(const struct rd *line)
+{
+	size_t i, j, left = rd_left(line);
+	uint8_t c;
+
+	for (i = 5; i + 1 < left; i++) {
+		if (rd_peek_u8(line, i) != ']' ||
+		    rd_peek_u8(line, i + 1) != ' ' ||
+		    rd_peek_u8(line, i - 4) != '[')
+			continue;
+		c = rd_peek_u8(line, i - 5);
+		for (j = 1; j <= 3; j++) {
+			uint8_t u = rd_peek_u8(line, i - j);
+
+			if (u < 'A' || u > 'Z')
+				break;
+		}
+		if (c >= '0' && c <= '9' && j > 3)
+			return true;
+	}
+	return false;
+}
+
 enum keytab_format
 keytab_detect(const uint8_t *text, size_t len)
 {
@@ -1146,6 +1177,8 @@ keytab_detect(const uint8_t *text, size_t len)
 		lines++;
 		if (comment_or_blank(&line))
 			continue;
+		if (charon_log_line(&line))
+			return KEYTAB_CHARON;
 		if (line_find(&line, "spi_i\t") >= 0)
 			return KEYTAB_SWAN_TSV;
 		if (line_find(&line, "ikev2 ") == 0 ||
@@ -1213,6 +1246,13 @@ keytab_parse(struct keytab *t, enum keytab_format fmt, const char *name,
 		k->line++;
 		k->lr = &line;
 		rc = parse_line(k, fmt, &line, &all);
+		/* push_ike/push_esp fail without a message: the table cap
+		 * (70000 rows, tests/formats/test_keytab.c) or memory. */
+		if (rc == RC_LIMIT && k->t->err[0] == '\0')
+			(void)kt_fail(k, rc, "more than %u key rows "
+			    "(LIMIT_KEYTAB_ROWS)", LIMIT_KEYTAB_ROWS);
+		else if (rc != RC_OK && k->t->err[0] == '\0')
+			(void)kt_fail(k, rc, "%s", rc_str(rc));
 		k->lr = NULL;
 	}
 	if (fmt == KEYTAB_CHARON) {

@@ -35,6 +35,18 @@ seed "$build/corpus/fuzz_keytab" samples/keys/* samples/*.conf \
     "$shared"/wireshark/keys/* "$shared"/tcpdump/*secrets* \
     fuzz/regress/fuzz_keytab/*
 seed "$build/corpus/fuzz_events" fuzz/regress/fuzz_events/*
+# Frames, IKE messages, SK messages and event logs cut out of the samples
+# (and the shared corpus) for the framed harnesses.
+python3 fuzz/seeds.py "$build/corpus" "${captures[@]}" || true
+# Cabinets packed by the built tool, when one exists (release or asan).
+for w in build/release/wfpdiag build/asan/wfpdiag; do
+	[ -x "$w" ] || continue
+	"$w" pack "$build/corpus/fuzz_cab/pack-psk.cab" samples/ok-psk-esp.pcap \
+	    samples/keys/ok-psk-esp.ikev2_decryption_table >/dev/null 2>&1 || true
+	"$w" pack "$build/corpus/fuzz_cab/pack-two.cab" samples/ms-status.pcap \
+	    samples/init-timeout.pcap >/dev/null 2>&1 || true
+	break
+done
 # IKE messages and frames cut out of the samples for the message-level
 # harnesses (tshark-free: the capture harness seeds from whole files).
 if command -v tshark >/dev/null 2>&1; then

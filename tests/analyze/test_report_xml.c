@@ -8,6 +8,8 @@
  */
 #include <criterion/criterion.h>
 #include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -654,6 +656,49 @@ Test(report_xml, spooled_parts_are_indented_across_copy_chunks)
 	cr_expect_eq(bad, 0, "%zu lines out of place, first: %s", bad,
 	    first_bad);
 	unlink(path);
+	rmdir(dir);
+	free(dir);
+}
+
+Test(report_xml, full_disk_fails_cleanly_without_printing)
+{
+	char *dir = temp_dir(), path[4096], errpath[4096];
+	struct fail_event evs[8];
+	struct report_xml *r;
+	struct report_header h;
+	struct rlimit rl = {.rlim_cur = 64 * 1024, .rlim_max = RLIM_INFINITY};
+	struct stat st;
+	size_t i, n = sample_events(evs);
+	enum rc rc = RC_OK;
+	int saved, fd;
+
+	snprintf(path, sizeof(path), "%s/full.xml", dir);
+	snprintf(errpath, sizeof(errpath), "%s/stderr.txt", dir);
+	/* a 64 KiB file size limit stands in for a full disk */
+	signal(SIGXFSZ, SIG_IGN);
+	fd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	saved = dup(2);
+	dup2(fd, 2);
+	cr_assert_eq(setrlimit(RLIMIT_FSIZE, &rl), 0);
+	r = report_xml_open(path, errbuf, sizeof(errbuf));
+	cr_assert_not_null(r);
+	for (i = 0; i < 2000 && rc == RC_OK; i++)
+		rc = report_xml_add_event(r, &evs[i % n]);
+	cr_expect_eq(rc, RC_IO, "the spool write failure surfaces");
+	fill_header(&h);
+	cr_expect_eq(report_xml_finish(r, &h, NULL, 0, errbuf,
+	    sizeof(errbuf)), RC_IO);
+	rl.rlim_cur = RLIM_INFINITY;
+	setrlimit(RLIMIT_FSIZE, &rl);
+	dup2(saved, 2);
+	close(saved);
+	cr_expect_not_null(strstr(errbuf, "File too large"), "%s", errbuf);
+	cr_expect_neq(stat(path, &st), 0, "no report under the final name");
+	cr_assert_eq(stat(errpath, &st), 0);
+	cr_expect_eq(st.st_size, 0, "libxml2 printed nothing");
+	close(fd);
+	unlink(errpath);
+	cr_expect_eq(dir_entries(dir), 0);
 	rmdir(dir);
 	free(dir);
 }

@@ -624,3 +624,56 @@ Test(winxml_import, values_without_names_round_trip_as_numbers)
 	unlink(path);
 	rmdir(dir);
 }
+
+/* The last errorFrequencyTable of a report, read with our reader. */
+static size_t
+last_table(const char *path, struct freq_item *rows, size_t cap)
+{
+	struct winxml_import *wi = winxml_import_new();
+	const struct freq_item *t;
+	size_t n, i;
+
+	cr_assert_eq(winxml_import_path(wi, path, NULL, NULL), RC_OK, "%s",
+	    winxml_import_errmsg(wi));
+	t = winxml_import_windows_table(wi, &n);
+	cr_assert_leq(n, cap);
+	for (i = 0; i < n; i++)
+		rows[i] = t[i];
+	winxml_import_free(wi);
+	return n;
+}
+
+Test(winxml_import, cli_report_of_all_samples_reads_back_to_the_same_table)
+{
+	char dir[] = "/tmp/wfpdiag-cli-rt-XXXXXX", args[8192], err[1024];
+	char a[4096], b[4096], *out = NULL;
+	struct freq_item ta[64], tb[64];
+	size_t na, nb, i;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(a, sizeof(a), "%s/a.xml", dir);
+	snprintf(b, sizeof(b), "%s/b.xml", dir);
+	snprintf(args, sizeof(args), "analyze -f xml -o %s %s/samples/*.pcap "
+	    "%s/samples/*.pcapng", a, TEST_SRCDIR, TEST_SRCDIR);
+	(void)tu_run_wfpdiag(args, &out);
+	free(out);
+	cr_assert_eq(report_validate_file(a, tu_src("docs/wfpdiag-report.xsd"),
+	    err, sizeof(err)), RC_OK, "%s", err);
+	/* our report as the input of another run: Windows-file path */
+	snprintf(args, sizeof(args), "analyze -f xml -o %s %s", b, a);
+	(void)tu_run_wfpdiag(args, &out);
+	free(out);
+	cr_assert_eq(report_validate_file(b, tu_src("docs/wfpdiag-report.xsd"),
+	    err, sizeof(err)), RC_OK, "%s", err);
+	na = last_table(a, ta, 64);
+	nb = last_table(b, tb, 64);
+	cr_assert_gt(na, 3, "the samples hold several failure kinds");
+	cr_assert_eq(na, nb);
+	for (i = 0; i < na; i++) {
+		cr_expect_eq(ta[i].win_error, tb[i].win_error, "row %zu", i);
+		cr_expect_eq(ta[i].frequency, tb[i].frequency, "row %zu", i);
+	}
+	unlink(a);
+	unlink(b);
+	rmdir(dir);
+}

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -177,6 +178,47 @@ Test(session, missing_capabilities_are_named_with_exit_6, .timeout = 30)
 	cr_assert_eq(st, 6, "%d %s", st, out);
 	cr_assert(strstr(out, "missing CAP_NET_RAW and CAP_NET_ADMIN") != NULL,
 	    "%s", out);
+	free(out);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", d);
+	cr_assert_eq(system(cmd), 0);
+}
+
+Test(session, capture_runs_as_the_sudo_user_without_capabilities,
+    .timeout = 60)
+{
+	char d[] = "/tmp/wfpdiag-ses-XXXXXX", cmd[1024], *out = NULL;
+	int st;
+
+	need_root();
+	cr_assert_not_null(mkdtemp(d));
+	st = wfp(d, "capture start -i lo --vici '' --enfy '' "
+	    "SUDO_UID=65534", &out);	/* not an option: rejected */
+	cr_assert_eq(st, 2, "%s", out);
+	free(out);
+	/* the invoking user must reach the directory, as under sudo */
+	cr_assert_eq(chmod(d, 0755), 0);
+	snprintf(cmd, sizeof(cmd), "cd '%s' && SUDO_UID=65534 SUDO_GID=65534 "
+	    "WFPDIAG_RUNTIME_DIR='%s/rt' '%s' capture start -i lo --vici '' "
+	    "--enfy '' && sleep 0.5 && grep -E '^(Uid|Gid|CapEff|CapBnd|"
+	    "NoNewPrivs):' /proc/$(sed -n 's/^pid=//p' '%s/rt/state')/status "
+	    "&& stat -c '%%u %%a %%n' '%s/.wfpdiag.cab.staging/events.log'",
+	    d, d, TEST_WFPDIAG, d, d);
+	cr_assert_eq(tu_run(cmd, &out), 0, "%s", out);
+	cr_assert(strstr(out, "Uid:\t65534\t65534\t65534\t65534") != NULL,
+	    "%s", out);
+	cr_assert(strstr(out, "Gid:\t65534\t65534\t65534\t65534") != NULL,
+	    "%s", out);
+	cr_assert(strstr(out, "CapEff:\t0000000000000000") != NULL, "%s", out);
+	cr_assert(strstr(out, "CapBnd:\t0000000000000000") != NULL, "%s", out);
+	cr_assert(strstr(out, "NoNewPrivs:\t1") != NULL, "%s", out);
+	cr_assert(strstr(out, "65534 600 ") != NULL, "files: %s", out);
+	free(out);
+	st = wfp(d, "capture stop", &out);
+	cr_assert_eq(st, 0, "%s", out);
+	free(out);
+	snprintf(cmd, sizeof(cmd), "stat -c '%%u %%g %%a' '%s/wfpdiag.cab'", d);
+	cr_assert_eq(tu_run(cmd, &out), 0, "%s", out);
+	cr_assert_str_eq(out, "65534 65534 600\n", "cab owner and mode");
 	free(out);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", d);
 	cr_assert_eq(system(cmd), 0);

@@ -449,3 +449,24 @@ Test(cab_reader, a_member_in_a_later_folder_reads_after_a_skipped_one)
 	cab_reader_free(r);
 	free(cab);
 }
+
+/* A cabinet declaring 65535 files walks into compressed data: the bytes
+ * taken for a member name must not reach the message raw (terminal
+ * escapes), and the CFFILE is named by index and offset (found by
+ * tests/cli/test_bad_input.c). */
+Test(cab_reader, a_lying_cfiles_gives_a_printable_message_with_offset)
+{
+	size_t len, i;
+	uint8_t *cab = sample_cab(&len, false);
+	char msg[700];
+
+	put_le16(cab + 28, 0xffff);            /* CFHEADER.cFiles */
+	cr_expect_neq(read_everything(cab, len, msg, sizeof(msg)), RC_OK);
+	cr_expect(strstr(msg, "wfpdiag.cab") != NULL, "%s", msg);
+	cr_expect(strstr(msg, "offset") != NULL, "%s", msg);
+	for (i = 0; msg[i] != '\0'; i++)
+		cr_expect((unsigned char)msg[i] >= 0x20 &&
+		    (unsigned char)msg[i] <= 0x7e, "byte 0x%02x at %zu",
+		    (unsigned char)msg[i], i);
+	free(cab);
+}

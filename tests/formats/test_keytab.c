@@ -7,6 +7,7 @@
 #include <criterion/criterion.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "formats/keytab.h"
@@ -421,4 +422,47 @@ Test(keytab, charon_long_proposal_is_cut_at_a_slash)
 	    "AES_CBC_256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048/"
 	    "KE1_ECP_256/KE2_ECP_384/KE3_ECP_521");
 	keytab_free(t);
+}
+
+/* A charon log cut before its key dumps still has "@ 0x..." chunk dump
+ * headers: it is a charon log with no keys, not a tcpdump secrets file
+ * that fails at 1:4 (found by tests/cli/test_bad_input.c). */
+Test(keytab, charon_log_without_key_dumps_is_detected_as_charon)
+{
+	static const char text[] =
+	    "Nov 23 18:44:10 00[DMN] Starting IKE charon daemon\n"
+	    "Nov 23 18:44:13 08[IKE] natd_chunk => 22 bytes @ 0x7f7fc8044480\n"
+	    "Nov 23 18:44:13 08[IKE]    0: 3B F2 44 26 AD BE CF AA 00 00 00 "
+	    "00 00 00 00 00  ;.D&............\n";
+	struct keytab *t;
+
+	cr_expect_eq(keytab_detect((const uint8_t *)text, strlen(text)),
+	    KEYTAB_CHARON);
+	t = parse_text(KEYTAB_AUTO, text, RC_OK);
+	cr_expect_eq(keytab_ike_count(t), 0);
+	cr_expect_eq(keytab_esp_count(t), 0);
+	keytab_free(t);
+}
+
+/* Past LIMIT_KEYTAB_ROWS rows the parse stops with RC_LIMIT and a message
+ * naming the file and line (it used to be an empty message). */
+Test(keytab, too_many_rows_names_the_line_of_the_cap)
+{
+	size_t i, n = (size_t)LIMIT_KEYTAB_ROWS + 10;
+	size_t row = strlen(WS_IKEV2_ROW);
+	char *text = malloc(n * row + 1), want[64];
+	struct keytab *t = keytab_new();
+
+	cr_assert_not_null(text);
+	for (i = 0; i < n; i++)
+		memcpy(text + i * row, WS_IKEV2_ROW, row);
+	text[n * row] = '\0';
+	cr_expect_eq(keytab_parse(t, KEYTAB_AUTO, "many.keys",
+	    (const uint8_t *)text, n * row), RC_LIMIT);
+	snprintf(want, sizeof(want), "many.keys:%u:", LIMIT_KEYTAB_ROWS + 1);
+	cr_expect(strstr(keytab_errmsg(t), want) != NULL, "%s",
+	    keytab_errmsg(t));
+	cr_expect_eq(keytab_ike_count(t), LIMIT_KEYTAB_ROWS);
+	keytab_free(t);
+	free(text);
 }

@@ -208,6 +208,13 @@ scenario(const struct expect *e)
 	cr_assert(strstr(info, "recovered: no") != NULL, "%s", info);
 	cr_assert(strstr(info, "final-snapshot: present") != NULL, "%s", info);
 	cr_assert(strstr(info, " 0 written") == NULL, "no packet: %s", info);
+	{
+		char *log = slurp(x, "charon.log", NULL);
+
+		cr_assert(log != NULL && strstr(log, "[IKE]") != NULL,
+		    "--daemon-log did not bring charon.log into the cab");
+		free(log);
+	}
 	events = slurp(x, "events.log", NULL);
 	cr_assert(strstr(events, e->evidence) != NULL, "%s: events.log lacks "
 	    "'%s'", e->scenario, e->evidence);
