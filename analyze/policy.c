@@ -2325,7 +2325,8 @@ out_explain(struct out *o, const struct ike_sa *sa,
     const struct ikev2_proposal *accept)
 {
 	char lines[512];
-	size_t i, start = 0;
+	size_t i, start = 0, shown = 0;
+	bool skip_prf;
 
 	(void)ikev2_proposal_explain(sa->offers, sa->n_offers, accept, 1,
 	    lines, sizeof(lines));
@@ -2335,15 +2336,20 @@ out_explain(struct out *o, const struct ike_sa *sa,
 		    "address or identity");
 		return;
 	}
+	/* The admin's integrity names INTEG and PRF alike: with an INTEG
+	 * line, the PRF line repeats it (and reports cap detail texts). */
+	skip_prf = strncmp(lines, "INTEG:", 6) == 0 ||
+	    strstr(lines, "\nINTEG:") != NULL;
 	for (i = 0; lines[i] != '\0'; i++) {
 		if (lines[i] != '\n')
 			continue;
-		out_add(o, "%s%.*s", start ? "; " : "", (int)(i - start),
-		    lines + start);
+		if (!(skip_prf && strncmp(lines + start, "PRF:", 4) == 0))
+			out_add(o, "%s%.*s", shown++ ? "; " : "",
+			    (int)(i - start), lines + start);
 		start = i + 1;
 	}
 	if (lines[start] != '\0')
-		out_add(o, "%s%s", start ? "; " : "", lines + start);
+		out_add(o, "%s%s", shown ? "; " : "", lines + start);
 }
 
 /*

@@ -1280,6 +1280,8 @@ Test(policy, no_proposal_chosen_compares_with_what_the_responder_accepted)
 	cr_expect_null(strstr(buf, "ENCR:"), "%s", buf);
 	cr_expect(strstr(buf, "; KE: initiator offered MODP_1024 or MODP_2048, "
 	    "responder accepts MODP_2048_256") != NULL, "%s", buf);
+	/* PRF follows the integrity: no line of its own */
+	cr_expect_null(strstr(buf, "PRF:"), "%s", buf);
 	cr_expect(strstr(buf, "INTEG: initiator offered HMAC_SHA1_96 or "
 	    "HMAC_SHA2_256_128, responder accepts HMAC_SHA2_384_192") != NULL,
 	    "%s", buf);
