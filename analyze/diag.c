@@ -521,8 +521,12 @@ judge_init_error(struct diag *d, struct ike_sa *sa,
 		policy_explain_no_proposal(sa, known_accept(d, sa), detail,
 		    sizeof(detail));
 	else
+	{
+		char chain[160];
+
 		snprintf(detail, sizeof(detail), "IKE_SA_INIT response: %s",
-		    init->resp_chain);
+		    ike_exchange_chain(init, true, chain, sizeof(chain)));
+	}
 	outcome(sa, IKE_OUT_FAILED, false, diag_kind_text(k));
 	report(d, sa, k, init, false, init->resp_ns, NULL, detail);
 }
@@ -601,7 +605,7 @@ initiator_verdict(const struct ike_sa *sa, const struct ike_exchange *auth)
 
 		if (v == NULL && e->exchange == IKEV2_EXCH_INFORMATIONAL &&
 		    e->from_initiator && e->req_ns - auth->resp_ns <
-		    VERDICT_NS && strstr(e->req_chain, "{N}") != NULL) {
+		    VERDICT_NS && ike_exchange_notify_first(e, false)) {
 			v = e;
 			continue;
 		}
@@ -688,7 +692,7 @@ judge_auth_answered(struct diag *d, struct ike_sa *sa,
 		report(d, sa, k, auth, false, auth->resp_ns, NULL, NULL);
 		return;
 	}
-	if (strstr(auth->resp_chain, "{N}") != NULL &&
+	if (ike_exchange_notify_first(auth, true) &&
 	    !activity_after(sa, auth)) {
 		snprintf(basis, sizeof(basis), "IKE_AUTH response (frame %llu) "
 		    "is encrypted, begins with a Notify payload (~%ld bytes) "

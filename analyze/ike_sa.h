@@ -53,9 +53,26 @@ struct ike_exchange {
 	uint32_t resp_error_value; /* its decoded value (group, MS code) */
 	uint16_t req_error;        /* error notify in a request (INFO) */
 	bool decrypted;            /* contents were decrypted */
-	char req_chain[72];        /* payload chain, tshark-like */
-	char resp_chain[72];
+	/* Payload chains, kept compact (rendered by ike_exchange_chain()):
+	 * types in order (inner ones after an SK/SKF entry), notify types
+	 * in order. */
+	struct ike_chain {
+		uint8_t n_pl, n_nt;
+		bool decrypted;
+		uint8_t sk_inner;  /* first inner type when still encrypted */
+		uint8_t inner_at;  /* index of the first inner payload */
+		uint8_t pl[14];
+		uint16_t nt[6];
+	} req, resp;
 };
+
+/* The chain of one side as text, tshark-like ("SA KE Ni N(COOKIE)",
+ * "SK{IDr AUTH SA TSi TSr}"); returns dst. */
+char *ike_exchange_chain(const struct ike_exchange *e, bool response,
+    char *dst, size_t len);
+/* True when that side's encrypted payload begins with a Notify and
+ * could not be read (no keys). */
+bool ike_exchange_notify_first(const struct ike_exchange *e, bool response);
 
 enum ike_outcome {
 	IKE_OUT_PENDING = 0,       /* still being negotiated */

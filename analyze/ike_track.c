@@ -76,14 +76,20 @@ ike_outcome_name(enum ike_outcome o)
 uint32_t
 ike_digest(const uint8_t *bytes, size_t len)
 {
-	uint32_t h = 2166136261u;
-	size_t i;
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ len, w;
+	size_t i = 0;
 
-	for (i = 0; i < len; i++) {
-		h ^= bytes[i];
-		h *= 16777619u;
+	/* Eight bytes a step: retransmissions are byte-identical (RFC 7296
+	 * 2.1), so any good mix of all bytes tells them from new messages. */
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&w, bytes + i, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
 	}
-	return h;
+	for (; i < len; i++)
+		h = (h ^ bytes[i]) * 0x100000001b3ULL;
+	h ^= h >> 29;
+	return (uint32_t)(h ^ (h >> 32));
 }
 
 static uint64_t
@@ -566,6 +572,77 @@ note_notifies(struct ike_sa *sa, const struct ikev2_msg *msg)
 	}
 }
 
+/* Keeps a message's payload chain compactly (text is made on output:
+ * formatting it for every message cost more than decoding it). */
+static void
+keep_chain(struct ike_chain *c, const struct ikev2_msg *msg)
+{
+	uint16_t i;
+
+	c->n_pl = (uint8_t)(msg->n_pl < sizeof(c->pl) ? msg->n_pl :
+	    sizeof(c->pl));
+	for (i = 0; i < c->n_pl; i++)
+		c->pl[i] = msg->pl[i].type;
+	c->n_nt = (uint8_t)(msg->n_notify < 6 ? msg->n_notify : 6);
+	for (i = 0; i < c->n_nt; i++)
+		c->nt[i] = msg->notify[i].type;
+	c->decrypted = msg->decrypted;
+	c->inner_at = (uint8_t)(msg->inner_start < 255 ? msg->inner_start :
+	    255);
+	c->sk_inner = msg->has_sk ? msg->sk_inner : 0;
+}
+
+char *
+ike_exchange_chain(const struct ike_exchange *e, bool response, char *dst,
+    size_t len)
+{
+	const struct ike_chain *c = response ? &e->resp : &e->req;
+	bool from_init = response ? !e->from_initiator : e->from_initiator;
+	size_t used = 0;
+	uint8_t i, n = 0;
+	bool sk = false;
+	int w;
+
+	if (len == 0)
+		return dst;
+	dst[0] = '\0';
+	for (i = 0; i < c->n_pl && used < len; i++) {
+		uint8_t t = c->pl[i];
+		const char *sep = i == 0 ? "" : (c->decrypted &&
+		    i == c->inner_at) ? "{" : " ";
+
+		if (t == IKEV2_PT_SK || t == IKEV2_PT_SKF)
+			sk = true;
+		if (t == IKEV2_PT_NOTIFY && n < c->n_nt)
+			w = snprintf(dst + used, len - used, "%sN(%s)", sep,
+			    ikev2_name(IKEV2_REG_NOTIFY, c->nt[n++]));
+		else
+			w = snprintf(dst + used, len - used, "%s%s", sep,
+			    ikev2_payload_abbrev(t, from_init));
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
+	if (used < len && c->decrypted)
+		snprintf(dst + used, len - used, "%s", c->inner_at < c->n_pl ?
+		    "}" : "{}");
+	else if (sk && used < len)
+		snprintf(dst + used, len - used, "{%s}",
+		    ikev2_payload_short(c->sk_inner));
+	return dst;
+}
+
+bool
+ike_exchange_notify_first(const struct ike_exchange *e, bool response)
+{
+	const struct ike_chain *c = response ? &e->resp : &e->req;
+
+	return !c->decrypted && c->n_pl > 0 &&
+	    (c->pl[c->n_pl - 1] == IKEV2_PT_SK ||
+	    c->pl[c->n_pl - 1] == IKEV2_PT_SKF) &&
+	    c->sk_inner == IKEV2_PT_NOTIFY;
+}
+
 static void
 fill_side(struct ike_exchange *e, bool response, const struct ike_meta *m,
     const struct ikev2_msg *msg, uint32_t digest)
@@ -595,7 +672,7 @@ fill_side(struct ike_exchange *e, bool response, const struct ike_meta *m,
 			e->resp_error = err->type;
 			e->resp_error_value = err->has_value ? err->value : 0;
 		}
-		ikev2_msg_chain_text(msg, e->resp_chain, sizeof(e->resp_chain));
+		keep_chain(&e->resp, msg);
 	} else {
 		e->request_seen = true;
 		e->req_frame = m->frame;
@@ -606,7 +683,7 @@ fill_side(struct ike_exchange *e, bool response, const struct ike_meta *m,
 		e->req_frags = frags;
 		if (err != NULL)
 			e->req_error = err->type;
-		ikev2_msg_chain_text(msg, e->req_chain, sizeof(e->req_chain));
+		keep_chain(&e->req, msg);
 	}
 }
 
@@ -781,12 +858,10 @@ skf_absorb(struct ike_exchange *e, const struct ikev2_msg *msg,
 			e->resp_error = err ? err->type : 0;
 			e->resp_error_value = err && err->has_value ?
 			    err->value : 0;
-			ikev2_msg_chain_text(msg, e->resp_chain,
-			    sizeof(e->resp_chain));
+			keep_chain(&e->resp, msg);
 		} else {
 			e->req_error = err ? err->type : 0;
-			ikev2_msg_chain_text(msg, e->req_chain,
-			    sizeof(e->req_chain));
+			keep_chain(&e->req, msg);
 		}
 	}
 	if (*seen & bit) {
