@@ -25,6 +25,7 @@ static const struct want wants[] = {
 	{"authfail", "ERROR_IPSEC_IKE_AUTH_FAIL"},
 	{"untrusted", "ERROR_IPSEC_IKE_AUTH_FAIL"},
 	{"proposal", "ERROR_IPSEC_IKE_POLICY_MATCH"},
+	{"childprop", "ERROR_IPSEC_IKE_POLICY_MATCH"},
 	{"ts", "<error>13999</error>"},
 	{"timeout", "ERROR_IPSEC_IKE_TIMED_OUT"},
 };
@@ -83,6 +84,11 @@ Test(lab_recorded, with_keys_every_failure_is_exact_and_counted_once)
 		} else {
 			cr_expect(strstr(t, w->error) != NULL, "%s: %s",
 			    w->scenario, t);
+			/* The child proposal is a CHILD SA (quick mode)
+			 * failure, the IKE proposal an IKE SA one. */
+			if (strcmp(w->scenario, "childprop") == 0)
+				cr_expect(strstr(doc, "IKEEXT_QM_FAILURE") !=
+				    NULL, "childprop is a QM failure");
 			cr_expect(strstr(t, "numItems=\"1\"") != NULL &&
 			    strstr(t, "<frequency>1</frequency>") != NULL,
 			    "%s: counted once: %s", w->scenario, t);

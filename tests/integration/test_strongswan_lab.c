@@ -287,6 +287,17 @@ Test(strongswan_lab, ike_proposal_mismatch_is_policy_match, .timeout = 120)
 	scenario(&e);
 }
 
+Test(strongswan_lab, child_proposal_mismatch_is_policy_match,
+    .timeout = 120)
+{
+	/* The IKE SA is up; the responder refuses the CHILD SA's ESP
+	 * proposals in IKE_AUTH (a QM failure in Windows terms). */
+	static const struct expect e = {"childprop", 13868,
+	    "ERROR_IPSEC_IKE_POLICY_MATCH", "NO_PROPOSAL_CHOSEN"};
+
+	scenario(&e);
+}
+
 Test(strongswan_lab, traffic_selector_mismatch_is_13999, .timeout = 120)
 {
 	static const struct expect e = {"ts", 13999, NULL,

@@ -14,7 +14,7 @@
 # WORKDIR/out/wfpdiag.cab. Everything it made is removed on exit, even on
 # failure (trap), and the whole run is bounded (timeout).
 #
-# Scenarios: success nocert authfail untrusted proposal ts timeout
+# Scenarios: success nocert authfail untrusted proposal childprop ts timeout
 set -euo pipefail
 
 scenario=$1
@@ -163,7 +163,9 @@ write_swanctl() {
 		echo "  children { net {"
 		echo "    local_ts = $lts"
 		echo "    remote_ts = $rts"
-		echo "    esp_proposals = aes128gcm16-modp2048,aes128-sha256-modp2048"
+		local esp="aes128gcm16-modp2048,aes128-sha256-modp2048"
+		[ "$side" = res ] && esp=${RES_ESP_PROP:-$esp}
+		echo "    esp_proposals = $esp"
 		echo "    mode = tunnel"
 		echo "    start_action = none"
 		echo "  } }"
@@ -222,6 +224,7 @@ nocert) ini_host= ;;
 authfail) export AUTH=psk RES_PSK=wrongsecret; ini_host= res_host= ;;
 untrusted) res_host=res2 ;;
 proposal) export RES_IKE_PROP=aes128-sha1-ecp384 ;;
+childprop) export RES_ESP_PROP=aes256-sha512-modp4096 ;;
 ts) export TS_OVERRIDE=10.3.0.0/24 ;;
 timeout) start_res=0 ;;
 *) log "unknown scenario"; exit 2 ;;
