@@ -325,8 +325,12 @@ Test(report_xml, report_validates_and_ends_with_the_sorted_frequency_table)
 	cr_expect_str_eq((const char *)root->name, "wfpdiag");
 	tab = last_element(root);
 	cr_assert_str_eq((const char *)tab->name, "errorFrequencyTable");
-	cr_expect_str_eq((const char *)xmlGetProp(tab,
-	    (const xmlChar *)"numItems"), "4", "zero rows left out");
+	{
+		xmlChar *n = xmlGetProp(tab, (const xmlChar *)"numItems");
+
+		cr_expect_str_eq((const char *)n, "4", "zero rows left out");
+		xmlFree(n);
+	}
 	for (it = tab->children; it != NULL; it = it->next) {
 		if (it->type != XML_ELEMENT_NODE)
 			continue;
