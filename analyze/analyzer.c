@@ -181,7 +181,14 @@ analyzer_free(struct analyzer *an)
 static int64_t
 pkt_ns(const struct pcapio_pkt *pkt)
 {
-	return pkt->ts_sec * NS_PER_SEC + (int64_t)pkt->ts_nsec;
+	/* Timestamps from hostile files are clamped to about +-272 years
+	 * around 1970 so every later sum and difference of nanoseconds
+	 * stays inside int64 (fuzz_capture found ts near INT64_MAX). */
+	const int64_t lim = (INT64_C(1) << 33) - 1;
+	int64_t sec = pkt->ts_sec > lim ? lim : pkt->ts_sec < -lim ? -lim :
+	    pkt->ts_sec;
+
+	return sec * NS_PER_SEC + (int64_t)(pkt->ts_nsec % NS_PER_SEC);
 }
 
 /* Capture time moves on: every simulated second, age state out. */
@@ -256,6 +263,7 @@ handle_ikev1(struct analyzer *an, const struct ike_meta *m)
 		if (v1->notify[i] >= 16384)
 			continue;
 		memset(&ev, 0, sizeof(ev));
+		ev.traffic_type = -1; /* unknown unless seen */
 		ev.ts_sec = m->ns / NS_PER_SEC;
 		ev.ts_nsec = (uint32_t)(m->ns % NS_PER_SEC);
 		ev.type = EVENT_MM_FAILURE;

@@ -278,6 +278,7 @@ candidate(struct daemon_events *de, const struct evlog_rec *rec,
 	const char *v;
 
 	memset(ev, 0, sizeof(*ev));
+	ev->traffic_type = -1; /* unknown unless seen */
 	ev->ts_sec = rec->sec;
 	ev->ts_nsec = rec->nsec;
 	ev->type = r->event;

@@ -257,6 +257,7 @@ event_base(struct diag *d, const struct ike_sa *sa, struct fail_event *ev,
     bool *local_is_init)
 {
 	memset(ev, 0, sizeof(*ev));
+	ev->traffic_type = -1; /* unknown unless seen */
 	*local_is_init = !is_local(d, &sa->resp_addr) ||
 	    is_local(d, &sa->init_addr);
 	ev->sources = EVENT_SRC_WIRE;
@@ -312,6 +313,47 @@ add_exchange_frames(struct fail_event *ev, const struct ike_exchange *e)
 }
 
 static bool child_only_error(uint16_t n);
+
+/* One traffic selector as text: "10.1.0.0-10.1.0.255" (RFC 7296
+ * 3.13.1 ranges; ports and protocol left out). */
+static void
+ts_text(const struct ikev2_selector *t, char *dst, size_t len)
+{
+	struct net_addr a, b;
+	char s1[64], s2[64];
+
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	if (t->addr_len != 4 && t->addr_len != 16) {
+		dst[0] = '\0';
+		return;
+	}
+	a.family = b.family = t->addr_len == 4 ? 4 : 6;
+	memcpy(a.bytes, t->start, t->addr_len);
+	memcpy(b.bytes, t->end, t->addr_len);
+	net_addr_str(&a, s1, sizeof(s1));
+	net_addr_str(&b, s2, sizeof(s2));
+	snprintf(dst, len, "%s-%s", s1, s2);
+}
+
+/* QM failures carry the CHILD SA's selectors (tunnel mode) when the
+ * IKE_AUTH was decrypted: TSi is the initiator's side. */
+static void
+child_selectors(const struct ike_sa *sa, bool local_init,
+    struct fail_event *ev)
+{
+	const struct ikev2_selector *l = local_init ? sa->tsi : sa->tsr;
+	const struct ikev2_selector *r = local_init ? sa->tsr : sa->tsi;
+	uint8_t nl = local_init ? sa->n_tsi : sa->n_tsr;
+	uint8_t nr = local_init ? sa->n_tsr : sa->n_tsi;
+
+	if (nl == 0 || nr == 0)
+		return;
+	/* The mode (USE_TRANSPORT_MODE) is not tracked: traffic_type stays
+	 * unknown rather than guessed. */
+	ts_text(&l[0], ev->local_ts, sizeof(ev->local_ts));
+	ts_text(&r[0], ev->remote_ts, sizeof(ev->remote_ts));
+}
 
 /* What the certificates say about a failure: validity at the time they
  * were sent, and whether the chain answers the peer's CERTREQ. */
@@ -395,6 +437,8 @@ report(struct diag *d, struct ike_sa *sa, enum diag_kind k,
 		    child_only_error(r->notify)))) ? EV_QM : EV_MM;
 	ev.type = cls == EV_QM ? EVENT_QM_FAILURE : cls == EV_DROP ?
 	    EVENT_KERNEL_DROP : EVENT_MM_FAILURE;
+	if (cls == EV_QM)
+		child_selectors(sa, local_init, &ev);
 	if (e != NULL) {
 		ev.exchange = e->exchange;
 		ev.retransmissions = e->retransmissions;
@@ -903,6 +947,7 @@ diag_esp_sa(struct diag *d, const struct esp_sa *sa)
 	if (sa->replays == 0 && sa->icv_bad == 0)
 		return;
 	memset(&ev, 0, sizeof(ev));
+	ev.traffic_type = -1; /* unknown unless seen */
 	ev.type = EVENT_KERNEL_DROP;
 	ev.sources = EVENT_SRC_WIRE;
 	ev.ip_version = sa->dst.family;
