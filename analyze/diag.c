@@ -320,7 +320,8 @@ static void
 ts_text(const struct ikev2_selector *t, char *dst, size_t len)
 {
 	struct net_addr a, b;
-	char s1[64], s2[64];
+	char s1[64], s2[64], both[160];
+	size_t n;
 
 	memset(&a, 0, sizeof(a));
 	memset(&b, 0, sizeof(b));
@@ -333,7 +334,10 @@ ts_text(const struct ikev2_selector *t, char *dst, size_t len)
 	memcpy(b.bytes, t->end, t->addr_len);
 	net_addr_str(&a, s1, sizeof(s1));
 	net_addr_str(&b, s2, sizeof(s2));
-	snprintf(dst, len, "%s-%s", s1, s2);
+	snprintf(both, sizeof(both), "%s-%s", s1, s2);
+	n = strnlen(both, len - 1);
+	memcpy(dst, both, n);
+	dst[n] = '\0';
 }
 
 /* QM failures carry the CHILD SA's selectors (tunnel mode) when the
