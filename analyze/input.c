@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 
 #include "analyze/input.h"
 #include "formats/cab_layout.h"
@@ -75,6 +76,43 @@ sniff_path(const char *path, uint8_t *head, size_t *n, char *err,
 	return RC_OK;
 }
 
+/* capture-info.txt: "address: A" lines name the capture host's own
+ * addresses, which events then call local (cab_layout.h). Parsed with a
+ * line cursor; anything else in the file is context. */
+static void
+add_info_addresses(struct analyzer *an, const uint8_t *data, size_t len)
+{
+	static const char key[] = CAB_INFO_ADDRESS ": ";
+	struct rd r = rd_init(data, len);
+
+	while (rd_left(&r) > 0) {
+		size_t n = 0;
+		const uint8_t *line;
+		char text[64];
+		struct net_addr a;
+
+		while (n < rd_left(&r) && rd_peek_u8(&r, n) != '\n')
+			n++;
+		line = rd_bytes(&r, n);
+		if (rd_left(&r) > 0)
+			rd_skip(&r, 1); /* the newline */
+		if (line == NULL || n <= sizeof(key) - 1 ||
+		    n - (sizeof(key) - 1) >= sizeof(text) ||
+		    memcmp(line, key, sizeof(key) - 1) != 0)
+			continue;
+		memcpy(text, line + sizeof(key) - 1, n - (sizeof(key) - 1));
+		text[n - (sizeof(key) - 1)] = '\0';
+		memset(&a, 0, sizeof(a));
+		if (inet_pton(AF_INET, text, a.bytes) == 1)
+			a.family = 4;
+		else if (inet_pton(AF_INET6, text, a.bytes) == 1)
+			a.family = 6;
+		else
+			continue;
+		diag_add_local(an->diag, &a);
+	}
+}
+
 /* One archive member, in memory. */
 static enum rc
 add_member(struct analyzer *an, struct cab_reader *cr, const char *arch,
@@ -92,6 +130,8 @@ add_member(struct analyzer *an, struct cab_reader *cr, const char *arch,
 		    cab_reader_errmsg(cr));
 		return rc;
 	}
+	if (strcmp(m->name, CAB_MEMBER_INFO) == 0)
+		add_info_addresses(an, data, len);
 	rc = analyzer_add_memory(an, name, data, len);
 	/* Text members that are no key table (capture-info.txt, XFRM
 	 * snapshots, logs) are context, not errors. */

@@ -13,7 +13,11 @@
 #include <linux/xfrm.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <ifaddrs.h>
 #include <stdio.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -473,6 +477,39 @@ iso_time(int64_t sec, char *out, size_t n)
 		snprintf(out, n, "?");
 }
 
+
+/* The capture host's own addresses ("address: 192.0.2.1" lines): the
+ * analyzer calls them local, as Windows' netEvents do. */
+static enum rc
+info_addresses(struct buf *b)
+{
+	struct ifaddrs *ifa, *p;
+	enum rc rc = RC_OK;
+	char text[INET6_ADDRSTRLEN];
+
+	if (getifaddrs(&ifa) != 0)
+		return RC_OK; /* optional information */
+	for (p = ifa; p != NULL && rc == RC_OK; p = p->ifa_next) {
+		const void *a;
+
+		if (p->ifa_addr == NULL || (p->ifa_flags & IFF_LOOPBACK))
+			continue;
+		if (p->ifa_addr->sa_family == AF_INET)
+			a = &((const struct sockaddr_in *)(const void *)
+			    p->ifa_addr)->sin_addr;
+		else if (p->ifa_addr->sa_family == AF_INET6)
+			a = &((const struct sockaddr_in6 *)(const void *)
+			    p->ifa_addr)->sin6_addr;
+		else
+			continue;
+		if (inet_ntop(p->ifa_addr->sa_family, a, text,
+		    sizeof(text)) != NULL)
+			rc = buf_printf(b, CAB_INFO_ADDRESS ": %s\n", text);
+	}
+	freeifaddrs(ifa);
+	return rc;
+}
+
 static enum rc
 write_info(struct session *s)
 {
@@ -502,6 +539,8 @@ write_info(struct session *s)
 	for (i = 0; rc == RC_OK && i < SRC__N; i++)
 		rc = buf_printf(&b, CAB_INFO_SOURCE ": %s %s\n", src_names[i],
 		    s->status[i]);
+	if (rc == RC_OK)
+		rc = info_addresses(&b);
 	if (rc == RC_OK)
 		rc = write_member(s->dir, CAB_MEMBER_INFO, b.data, b.len);
 	buf_fini(&b);

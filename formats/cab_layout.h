@@ -49,5 +49,8 @@
  * "source: NAME present" / "source: NAME absent (REASON)"). */
 #define CAB_INFO_SOURCE "source"
 #define CAB_INFO_RECOVERED "recovered"
+/* "address: A" lines: the capture host's addresses (not loopback); the
+ * analyzer treats them as the local side of every event. */
+#define CAB_INFO_ADDRESS "address"
 
 #endif

@@ -183,3 +183,27 @@ Test(analyze_cli, policy_findings_reach_summary_and_report)
 	cr_expect(strstr(out, "/nonexistent.conf") != NULL, "%s", out);
 	free(out);
 }
+
+/* capture-info.txt's "address:" lines make the capture host the local
+ * side: here the responder, which refused the proposal itself. */
+Test(analyze_cli, capture_info_addresses_decide_the_local_side)
+{
+	char dir[] = "/tmp/wfpdiag-info-XXXXXX", cmd[8192], *out;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(cmd, sizeof(cmd), "cd %s && cp %s capture.pcap && printf "
+	    "'wfpdiag-capture-info: 1\\naddress: 192.0.2.1\\n' > "
+	    "capture-info.txt && '%s' pack -q t.cab capture.pcap "
+	    "capture-info.txt && '%s' analyze -f xml -o r.xml t.cab && "
+	    "cat r.xml", dir, sample("no-proposal-chosen.pcap"), TEST_WFPDIAG,
+	    TEST_WFPDIAG);
+	cr_assert_eq(tu_run(cmd, &out), 0, "%s", out);
+	cr_expect(strstr(out, "<localAddrV4>192.0.2.1</localAddrV4>") != NULL,
+	    "%s", out);
+	cr_expect(strstr(out, "IKEEXT_SA_ROLE_RESPONDER") != NULL);
+	cr_expect(strstr(out, "<failurePoint>IPSEC_FAILURE_ME</failurePoint>")
+	    != NULL, "the local responder refused");
+	free(out);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	tu_run(cmd, NULL);
+}
