@@ -298,6 +298,7 @@ handle_ike(struct analyzer *an, struct ike_meta *m, bool truncated)
 	}
 	rc = ikev2_decode(m->bytes, m->len, an->msg);
 	an->c[AN_IKEV2]++;
+	an->c[AN_IKE_PAYLOADS_CAPPED] += an->msg->n_pl_dropped;
 	if (rc != RC_OK) {
 		if (truncated && rc == RC_SHORT) {
 			an->c[AN_IKE_TRUNCATED]++;
