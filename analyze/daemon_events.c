@@ -40,6 +40,15 @@ struct pending {
 	struct fail_event ev;
 };
 
+/* Addresses of a connection, learned from earlier events (strongSwan's
+ * log lines and updown events name them; its failure alerts often not). */
+struct peer {
+	char conn[128];
+	struct net_addr local, remote;
+	uint16_t local_port, remote_port;
+	uint64_t seen;		/* record counter, for replacement */
+};
+
 struct daemon_events {
 	daemon_events_emit_fn emit;
 	void *ctx;
@@ -50,6 +59,8 @@ struct daemon_events {
 	char src_status[DAEMON_EVENTS_SOURCES][200];
 	const char *src_name_p[DAEMON_EVENTS_SOURCES];
 	const char *src_status_p[DAEMON_EVENTS_SOURCES];
+	struct peer peers[DAEMON_EVENTS_PENDING];
+	uint64_t nrec;
 };
 
 struct daemon_events *
@@ -139,6 +150,127 @@ parse_ip(const char *s, struct net_addr *a, uint16_t *port)
 	}
 }
 
+static const char *
+conn_of(const struct evlog_rec *rec)
+{
+	const char *v = evlog_get(rec, "name");
+
+	if (v == NULL)
+		v = evlog_get(rec, "ikesa-name");
+	if (v == NULL)
+		v = evlog_get(rec, "sa");	/* vici updown events */
+	return v ? v : "";
+}
+
+static struct peer *
+peer_slot(struct daemon_events *de, const char *conn, bool create)
+{
+	struct peer *old = &de->peers[0];
+	size_t i;
+
+	for (i = 0; i < DAEMON_EVENTS_PENDING; i++) {
+		struct peer *p = &de->peers[i];
+
+		if (p->conn[0] != '\0' && strcmp(p->conn, conn) == 0)
+			return p;
+		if (p->seen < old->seen)
+			old = p;
+	}
+	if (!create)
+		return NULL;
+	memset(old, 0, sizeof(*old));
+	snprintf(old->conn, sizeof(old->conn), "%s", conn);
+	return old;
+}
+
+/* "ADDR[PORT]" starting at s (charon's host format). */
+static bool
+host_at(const char *s, struct net_addr *a, uint16_t *port)
+{
+	struct net_addr t = {0};
+	uint16_t p = 0;
+
+	parse_ip(s, &t, &p);
+	if (t.family == 0)
+		return false;
+	*a = t;
+	*port = p;
+	return true;
+}
+
+/*
+ * Learns a connection's addresses: vici updown/rekey events
+ * (local-host, remote-host ...), charon's "sending packet: from A[p] to
+ * B[q]" / "received packet: from B[q] to A[p]" and "initiating IKE_SA
+ * NAME[N] to B" log lines, and error-notify's ip field.
+ */
+static void
+learn_peer(struct daemon_events *de, const struct evlog_rec *rec,
+    const char *conn)
+{
+	const char *msg = evlog_get(rec, "msg"), *v, *from, *to;
+	struct peer *p;
+	char host[80];
+	bool sending;
+
+	if (conn[0] == '\0' || (p = peer_slot(de, conn, true)) == NULL)
+		return;
+	p->seen = ++de->nrec;
+	if ((v = evlog_get(rec, "remote-host")) != NULL) {
+		const char *port = evlog_get(rec, "remote-port");
+
+		snprintf(host, sizeof(host), "%s[%s]", v, port ? port : "0");
+		(void)host_at(host, &p->remote, &p->remote_port);
+	}
+	if ((v = evlog_get(rec, "local-host")) != NULL) {
+		const char *port = evlog_get(rec, "local-port");
+
+		snprintf(host, sizeof(host), "%s[%s]", v, port ? port : "0");
+		(void)host_at(host, &p->local, &p->local_port);
+	}
+	if ((v = evlog_get(rec, "ip")) != NULL && strcmp(rec->source,
+	    "enfy") == 0)
+		(void)host_at(v, &p->remote, &p->remote_port);
+	if (msg == NULL)
+		return;
+	if ((v = strstr(msg, "initiating IKE_SA ")) != NULL &&
+	    (to = strstr(v, " to ")) != NULL)
+		(void)host_at(to + 4, &p->remote, &p->remote_port);
+	sending = strncmp(msg, "sending packet: from ", 21) == 0;
+	if (!sending && strncmp(msg, "received packet: from ", 22) != 0)
+		return;
+	from = msg + (sending ? 21 : 22);
+	if ((to = strstr(from, " to ")) == NULL)
+		return;
+	if (sending) {
+		(void)host_at(from, &p->local, &p->local_port);
+		(void)host_at(to + 4, &p->remote, &p->remote_port);
+	} else {
+		(void)host_at(from, &p->remote, &p->remote_port);
+		(void)host_at(to + 4, &p->local, &p->local_port);
+	}
+}
+
+/* Fills the addresses an event lacks from what the connection showed. */
+static void
+add_peer(struct daemon_events *de, const char *conn, struct fail_event *ev)
+{
+	struct peer *p = conn[0] ? peer_slot(de, conn, false) : NULL;
+
+	if (p == NULL)
+		return;
+	if (ev->remote.family == 0 && p->remote.family != 0) {
+		ev->remote = p->remote;
+		ev->remote_port = p->remote_port;
+		ev->ip_version = p->remote.family;
+		ev->ip_protocol = 17;
+	}
+	if (ev->local.family == 0 && p->local.family == p->remote.family) {
+		ev->local = p->local;
+		ev->local_port = p->local_port;
+	}
+}
+
 static void
 candidate(struct daemon_events *de, const struct evlog_rec *rec,
     const struct dev_row *r, struct fail_event *ev)
@@ -175,15 +307,6 @@ candidate(struct daemon_events *de, const struct evlog_rec *rec,
 	}
 }
 
-static const char *
-conn_of(const struct evlog_rec *rec)
-{
-	const char *v = evlog_get(rec, "name");
-
-	if (v == NULL)
-		v = evlog_get(rec, "ikesa-name");
-	return v ? v : "";
-}
 
 /* Copies what dst lacks (peer address, identity, earliest time). */
 static void
@@ -268,10 +391,12 @@ daemon_events_add(struct daemon_events *de, const struct evlog_rec *rec)
 		if (de->p[i].used && (rec->sec - de->p[i].last_sec >
 		    DAEMON_EVENTS_WINDOW_SEC || rec->sec < de->p[i].last_sec))
 			release(de, &de->p[i]);
+	conn = conn_of(rec);
+	learn_peer(de, rec, conn);
 	if ((r = find_row(rec)) == NULL)
 		return;
 	candidate(de, rec, r, &ev);
-	conn = conn_of(rec);
+	add_peer(de, conn, &ev);
 	for (i = 0; i < DAEMON_EVENTS_PENDING; i++) {
 		struct pending *p = &de->p[i];
 

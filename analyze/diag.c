@@ -32,8 +32,11 @@ enum {
 };
 
 /* A negotiation still in flight this close to the end of the capture is
- * incomplete, not failed. */
+ * incomplete, not failed. An initiator sends IKE_AUTH within
+ * milliseconds of the IKE_SA_INIT response (no user input, one DH
+ * computation), so silence after it is judged sooner. */
 #define INCOMPLETE_NS (3 * NS_PER_SEC)
+#define INCOMPLETE_AFTER_INIT_NS (1 * NS_PER_SEC)
 /* IKE_AUTH plaintext below this cannot hold IDr + AUTH + SA + TSi + TSr
  * (RFC 7296 1.2: at least 12 + 28 + 28 + 24 + 24 bytes). */
 #define AUTH_WITH_CHILD_MIN 110
@@ -310,6 +313,50 @@ add_exchange_frames(struct fail_event *ev, const struct ike_exchange *e)
 
 static bool child_only_error(uint16_t n);
 
+/* What the certificates say about a failure: validity at the time they
+ * were sent, and whether the chain answers the peer's CERTREQ. */
+static void
+cert_notes(const struct ike_sa *sa, char *dst, size_t len)
+{
+	const struct ike_cert_seen *side[2] = {&sa->cert_i, &sa->cert_r};
+	static const char *const who[2] = {"initiator", "responder"};
+	size_t used = strlen(dst);
+	int i;
+
+	for (i = 0; i < 2 && used < len; i++) {
+		const struct ike_cert_seen *c = side[i];
+		uint8_t n_req = i == 0 ? sa->n_req_ca_r : sa->n_req_ca_i;
+		int w = 0;
+
+		if (!c->present)
+			continue;
+		if (c->used_at > c->not_after)
+			w = snprintf(dst + used, len - used, "%s%s certificate "
+			    "%s expired %lld s before it was sent",
+			    used ? "; " : "", who[i], c->subject,
+			    (long long)(c->used_at - c->not_after));
+		else if (c->used_at < c->not_before)
+			w = snprintf(dst + used, len - used, "%s%s certificate "
+			    "%s not valid until %lld s after it was sent",
+			    used ? "; " : "", who[i], c->subject,
+			    (long long)(c->not_before - c->used_at));
+		else if (n_req > 0 && !c->from_requested_ca && c->n_chain > 1)
+			/* Only a chain can show it: a lone end certificate's
+			 * issuer key is not in the message. */
+			w = snprintf(dst + used, len - used, "%s%s sent %s "
+			    "issued by %s; none of its %u certificates is a CA "
+			    "the %s requested (CERTREQ)", used ? "; " : "",
+			    who[i], c->subject, c->issuer, c->n_chain,
+			    who[1 - i]);
+		else
+			w = snprintf(dst + used, len - used, "%s%s certificate "
+			    "%s issued by %s", used ? "; " : "", who[i],
+			    c->subject, c->issuer);
+		if (w > 0)
+			used += (size_t)w;
+	}
+}
+
 /*
  * Builds and emits one event of kind k for sa. e is the exchange where it
  * happened (may be NULL); sender_is_init says who sent the notify (for
@@ -366,6 +413,18 @@ report(struct diag *d, struct ike_sa *sa, enum diag_kind k,
 	snprintf(ev.basis, sizeof(ev.basis), "%s", basis ? basis : "");
 	snprintf(ev.reason, sizeof(ev.reason), "%s", r->text);
 	snprintf(ev.detail, sizeof(ev.detail), "%s", detail ? detail : "");
+	cert_notes(sa, ev.detail, sizeof(ev.detail));
+	/* endCertHash: the local side's end certificate, else the peer's. */
+	{
+		const struct ike_cert_seen *lc = local_init ? &sa->cert_i :
+		    &sa->cert_r, *rc = local_init ? &sa->cert_r : &sa->cert_i;
+		const struct ike_cert_seen *c = lc->present ? lc : rc;
+
+		if (c->present) {
+			ev.has_cert_hash = true;
+			memcpy(ev.end_cert_hash, c->sha1, 20);
+		}
+	}
 	if (k == DIAG_NO_CERT && ev.auth_method < 0)
 		ev.auth_method = AUTHM_CERT;
 	emit(d, &ev);
@@ -471,8 +530,12 @@ judge_init_error(struct diag *d, struct ike_sa *sa,
 		policy_explain_no_proposal(sa, known_accept(d, sa), detail,
 		    sizeof(detail));
 	else
+	{
+		char chain[160];
+
 		snprintf(detail, sizeof(detail), "IKE_SA_INIT response: %s",
-		    init->resp_chain);
+		    ike_exchange_chain(init, true, chain, sizeof(chain)));
+	}
 	outcome(sa, IKE_OUT_FAILED, false, diag_kind_text(k));
 	report(d, sa, k, init, false, init->resp_ns, NULL, detail);
 }
@@ -543,22 +606,22 @@ activity_after(const struct ike_sa *sa, const struct ike_exchange *e)
 static const struct ike_exchange *
 initiator_verdict(const struct ike_sa *sa, const struct ike_exchange *auth)
 {
-	uint16_t i;
-	const struct ike_exchange *v = NULL;
+	uint16_t i = (uint16_t)(auth - sa->exch) + 1;
+	const struct ike_exchange *v;
 
-	for (i = (uint16_t)(auth - sa->exch) + 1; i < sa->n_exch; i++) {
-		const struct ike_exchange *e = &sa->exch[i];
-
-		if (v == NULL && e->exchange == IKEV2_EXCH_INFORMATIONAL &&
-		    e->from_initiator && e->req_ns - auth->resp_ns <
-		    VERDICT_NS && strstr(e->req_chain, "{N}") != NULL) {
-			v = e;
-			continue;
-		}
-		if (v != NULL && e->exchange != IKEV2_EXCH_INFORMATIONAL)
-			return NULL;
-	}
-	return sa->esp_after_auth ? NULL : v;
+	/* The verdict is the initiator's next request, a notification,
+	 * soon after the response, and the last thing the SA ever did: a
+	 * responder request or any exchange after it means the SA lived on
+	 * (MOBIKE's NO_ADDITIONAL_ADDRESSES looks the same from outside;
+	 * strongSwan lab, TS scenario). */
+	if (i + 1u != sa->n_exch || sa->esp_after_auth)
+		return NULL;
+	v = &sa->exch[i];
+	if (v->exchange != IKEV2_EXCH_INFORMATIONAL || !v->from_initiator ||
+	    v->req_ns - auth->resp_ns >= VERDICT_NS ||
+	    !ike_exchange_notify_first(v, false))
+		return NULL;
+	return v;
 }
 
 /* Errors about the CHILD SA only: the IKE SA itself is up (RFC 7296
@@ -638,7 +701,7 @@ judge_auth_answered(struct diag *d, struct ike_sa *sa,
 		report(d, sa, k, auth, false, auth->resp_ns, NULL, NULL);
 		return;
 	}
-	if (strstr(auth->resp_chain, "{N}") != NULL &&
+	if (ike_exchange_notify_first(auth, true) &&
 	    !activity_after(sa, auth)) {
 		snprintf(basis, sizeof(basis), "IKE_AUTH response (frame %llu) "
 		    "is encrypted, begins with a Notify payload (~%ld bytes) "
@@ -695,7 +758,8 @@ judge_after_init(struct diag *d, struct ike_sa *sa,
 	char basis[192], detail[256];
 
 	if (auth == NULL) {
-		if (incomplete_at_end(end_ns, at_end, init->resp_ns)) {
+		if (at_end && end_ns - init->resp_ns <
+		    INCOMPLETE_AFTER_INIT_NS) {
 			outcome(sa, IKE_OUT_INCOMPLETE, false, "capture ended "
 			    "after IKE_SA_INIT");
 			return;

@@ -12,16 +12,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyze/lru.h"
 #include "formats/limits.h"
 
 #define NS_PER_SEC 1000000000LL
 #define WORDS (ESP_WINDOW_BITS / 64u)
 
 struct esp_node {
+	struct lru_link lru;  /* first: a link is a node */
 	struct esp_sa sa;
 	uint64_t window[WORDS];  /* bit i: seq_max - i was seen */
 	struct esp_node *next;   /* bucket chain */
-	struct esp_node *lru_prev, *lru_next;
 };
 
 struct esp_track {
@@ -30,19 +31,28 @@ struct esp_track {
 	struct esp_node **b;
 	size_t n_buckets;
 	size_t live;
-	struct esp_node *lru_head, *lru_tail;
+	struct lru lru;                 /* head = least recent */
 	uint64_t next_serial;
 	struct esp_track_stats st;
 };
 
+/* The least recently active node (first member is the link). */
+static struct esp_node *
+oldest(const struct esp_track *t)
+{
+	return (struct esp_node *)t->lru.head;
+}
+
+/* Per-packet: two 8-byte loads of the address, two multiplies. */
 static uint64_t
 key_hash(uint32_t spi, const struct net_addr *dst)
 {
-	uint64_t h = spi * 0x9e3779b97f4a7c15ULL;
-	int i;
+	uint64_t a, b, h;
 
-	for (i = 0; i < 16; i++)
-		h = (h ^ dst->bytes[i]) * 0x100000001b3ULL;
+	memcpy(&a, dst->bytes, 8);
+	memcpy(&b, dst->bytes + 8, 8);
+	h = (spi ^ a) * 0x9e3779b97f4a7c15ULL;
+	h = (h ^ b ^ (h >> 31)) * 0xff51afd7ed558ccdULL;
 	return h ^ (h >> 29);
 }
 
@@ -71,38 +81,12 @@ esp_track_free(struct esp_track *t)
 
 	if (t == NULL)
 		return;
-	for (n = t->lru_head; n != NULL; n = next) {
-		next = n->lru_next;
+	for (n = (struct esp_node *)t->lru.head; n != NULL; n = next) {
+		next = (struct esp_node *)n->lru.next;
 		free(n);
 	}
 	free(t->b);
 	free(t);
-}
-
-static void
-lru_unlink(struct esp_track *t, struct esp_node *n)
-{
-	if (n->lru_prev)
-		n->lru_prev->lru_next = n->lru_next;
-	else
-		t->lru_head = n->lru_next;
-	if (n->lru_next)
-		n->lru_next->lru_prev = n->lru_prev;
-	else
-		t->lru_tail = n->lru_prev;
-	n->lru_prev = n->lru_next = NULL;
-}
-
-static void
-lru_append(struct esp_track *t, struct esp_node *n)
-{
-	n->lru_prev = t->lru_tail;
-	n->lru_next = NULL;
-	if (t->lru_tail)
-		t->lru_tail->lru_next = n;
-	else
-		t->lru_head = n;
-	t->lru_tail = n;
 }
 
 static struct esp_node **
@@ -111,20 +95,7 @@ bucket(struct esp_track *t, uint32_t spi, const struct net_addr *dst)
 	return &t->b[key_hash(spi, dst) & (t->n_buckets - 1)];
 }
 
-/* At the end, numbers still in the window and never seen (between the
- * first and the highest) are lost too. */
-static void
-count_window_losses(struct esp_node *n)
-{
-	uint64_t span = (uint64_t)n->sa.seq_max - n->sa.seq_first + 1;
-	uint32_t off;
-
-	if (span > ESP_WINDOW_BITS)
-		span = ESP_WINDOW_BITS;
-	for (off = 0; off < span; off++)
-		if (!((n->window[off / 64] >> (off % 64)) & 1u))
-			n->sa.lost++;
-}
+static void count_window_losses(struct esp_node *n);
 
 static void
 finalise(struct esp_track *t, struct esp_node *n)
@@ -136,7 +107,7 @@ finalise(struct esp_track *t, struct esp_node *n)
 		b = &(*b)->next;
 	if (*b == n)
 		*b = n->next;
-	lru_unlink(t, n);
+	lru_unlink(&t->lru, &n->lru);
 	t->live--;
 	t->st.sas_live = t->live;
 	if (t->done)
@@ -174,9 +145,9 @@ node_new(struct esp_track *t, const struct esp_meta *m, uint32_t spi,
 	struct esp_node *n;
 	struct esp_node **b;
 
-	if (t->live >= LIMIT_ESP_SAS && t->lru_head != NULL) {
+	if (t->live >= LIMIT_ESP_SAS && t->lru.head != NULL) {
 		t->st.sas_dropped_limit++;
-		finalise(t, t->lru_head);
+		finalise(t, oldest(t));
 	}
 	n = calloc(1, sizeof(*n));
 	if (n == NULL)
@@ -199,7 +170,7 @@ node_new(struct esp_track *t, const struct esp_meta *m, uint32_t spi,
 	b = bucket(t, spi, m->dst);
 	n->next = *b;
 	*b = n;
-	lru_append(t, n);
+	lru_append(&t->lru, &n->lru);
 	t->live++;
 	t->st.sas_live = t->live;
 	t->st.sas_total++;
@@ -208,23 +179,43 @@ node_new(struct esp_track *t, const struct esp_meta *m, uint32_t spi,
 	return n;
 }
 
+/*
+ * The window is circular: number s lives at bit s % ESP_WINDOW_BITS, and
+ * for s in (seq_max - ESP_WINDOW_BITS, seq_max] the bit says "seen". A
+ * step forward by k reuses k positions: each one's old number leaves the
+ * window (counted lost when unseen) and the new number starts unseen.
+ * Per packet that is O(k) with k almost always 1.
+ */
 static bool
-win_test(const struct esp_node *n, uint32_t off)
+win_test(const struct esp_node *n, uint32_t seq)
 {
-	return (n->window[off / 64] >> (off % 64)) & 1u;
+	uint32_t pos = seq % ESP_WINDOW_BITS;
+
+	return (n->window[pos / 64] >> (pos % 64)) & 1u;
 }
 
 static void
-win_set(struct esp_node *n, uint32_t off)
+win_set(struct esp_node *n, uint32_t seq)
 {
-	n->window[off / 64] |= 1ULL << (off % 64);
+	uint32_t pos = seq % ESP_WINDOW_BITS;
+
+	n->window[pos / 64] |= 1ULL << (pos % 64);
 }
 
-/* Slides the window up by shift, counting numbers leaving it unseen. */
 static void
-win_shift(struct esp_node *n, uint64_t shift)
+win_clear(struct esp_node *n, uint32_t seq)
 {
-	uint64_t i;
+	uint32_t pos = seq % ESP_WINDOW_BITS;
+
+	n->window[pos / 64] &= ~(1ULL << (pos % 64));
+}
+
+/* Moves the top of the window from seq_max to seq (> seq_max). */
+static void
+win_advance(struct esp_node *n, uint32_t seq)
+{
+	uint64_t shift = (uint64_t)seq - n->sa.seq_max, i;
+	uint32_t s;
 
 	if (shift >= ESP_WINDOW_BITS) {
 		for (i = 0; i < WORDS; i++)
@@ -234,26 +225,10 @@ win_shift(struct esp_node *n, uint64_t shift)
 		memset(n->window, 0, sizeof(n->window));
 		return;
 	}
-	for (i = ESP_WINDOW_BITS - shift; i < ESP_WINDOW_BITS; i++)
-		if (!win_test(n, (uint32_t)i))
-			n->sa.lost++;
-	/* window[0] bit 0 is the top; shifting up moves bits to higher
-	 * offsets. */
-	{
-		uint64_t words = shift / 64, bits = shift % 64;
-		int64_t w;
-
-		for (w = (int64_t)WORDS - 1; w >= 0; w--) {
-			uint64_t v = 0;
-			int64_t src = w - (int64_t)words;
-
-			if (src >= 0) {
-				v = n->window[src] << bits;
-				if (bits && src > 0)
-					v |= n->window[src - 1] >> (64 - bits);
-			}
-			n->window[w] = v;
-		}
+	for (s = n->sa.seq_max + 1; s != seq + 1; s++) {
+		if (!win_test(n, s))
+			n->sa.lost++; /* s - WINDOW leaves unseen */
+		win_clear(n, s);
 	}
 }
 
@@ -265,6 +240,20 @@ note_replay(struct esp_node *n, const struct esp_meta *m)
 		n->sa.replay_frames[n->sa.n_replay_frames++] = m->frame;
 	if (n->sa.first_replay_ns == 0)
 		n->sa.first_replay_ns = m->ns;
+}
+
+/* At the end, numbers still in the window and never seen (between the
+ * first and the highest) are lost too. */
+static void
+count_window_losses(struct esp_node *n)
+{
+	uint64_t span = (uint64_t)n->sa.seq_max - n->sa.seq_first + 1, i;
+
+	if (span > ESP_WINDOW_BITS)
+		span = ESP_WINDOW_BITS;
+	for (i = 0; i < span; i++)
+		if (!win_test(n, n->sa.seq_max - (uint32_t)i))
+			n->sa.lost++;
 }
 
 static void
@@ -279,29 +268,24 @@ account_seq(struct esp_node *n, const struct esp_meta *m, uint32_t seq)
 		return;
 	}
 	if (seq > sa->seq_max) {
-		uint64_t shift = (uint64_t)seq - sa->seq_max;
-
-		if (shift > 1)
+		if (seq - sa->seq_max > 1)
 			sa->gaps++;
-		win_shift(n, shift);
-		win_set(n, 0);
+		win_advance(n, seq);
+		win_set(n, seq);
 		sa->seq_max = seq;
 	} else if (seq == sa->seq_max) {
 		note_replay(n, m);
 	} else if (sa->seq_max - seq < ESP_WINDOW_BITS) {
-		uint32_t off = sa->seq_max - seq;
-
-		if (win_test(n, off)) {
+		if (win_test(n, seq)) {
 			note_replay(n, m);
 		} else {
-			win_set(n, off);
+			win_set(n, seq);
 			sa->reordered++;
 		}
 	} else if (seq < 16 && sa->seq_max > 0xffff0000u) {
 		sa->wraps++; /* ESN high bits moved on */
 		sa->seq_max = seq;
-		memset(n->window, 0, sizeof(n->window));
-		win_set(n, 0);
+		memset(n->window, 0xff, sizeof(n->window));
 	} else {
 		sa->too_old++;
 	}
@@ -325,10 +309,7 @@ esp_track_packet(struct esp_track *t, const struct esp_meta *m, uint32_t spi,
 		*is_new = true;
 	} else {
 		account_seq(n, m, seq);
-		if (t->lru_tail != n) {
-			lru_unlink(t, n);
-			lru_append(t, n);
-		}
+		lru_touch(&t->lru, &n->lru);
 	}
 	n->sa.packets++;
 	n->sa.bytes += len;
@@ -342,15 +323,15 @@ esp_track_expire(struct esp_track *t, int64_t now_ns)
 {
 	int64_t horizon = now_ns - (int64_t)LIMIT_SA_IDLE_SEC * NS_PER_SEC;
 
-	while (t->lru_head != NULL && t->lru_head->sa.last_ns < horizon)
-		finalise(t, t->lru_head);
+	while (t->lru.head != NULL && oldest(t)->sa.last_ns < horizon)
+		finalise(t, oldest(t));
 }
 
 void
 esp_track_flush(struct esp_track *t)
 {
-	while (t->lru_head != NULL)
-		finalise(t, t->lru_head);
+	while (t->lru.head != NULL)
+		finalise(t, oldest(t));
 }
 
 const struct esp_track_stats *

@@ -16,6 +16,18 @@
 #include "analyze/ikev2_proposal.h"
 #include "formats/netdecode.h"
 
+/* An end-entity certificate seen in a decrypted CERT payload. */
+struct ike_cert_seen {
+	bool present;
+	char subject[160], issuer[160];  /* RFC 2253 */
+	int64_t not_before, not_after;   /* epoch seconds */
+	int64_t used_at;                 /* capture time it was sent */
+	uint8_t sha1[20];                /* thumbprint (endCertHash) */
+	bool from_requested_ca;          /* a CERT sent with it has a key
+	                                    hash the peer's CERTREQ named */
+	uint8_t n_chain;                 /* CERT payloads sent */
+};
+
 /* Offers kept per SA (more are counted, not stored). */
 #define IKE_SA_OFFERS 4
 /* Exchanges kept in detail per SA; later ones are only counted. */
@@ -41,9 +53,26 @@ struct ike_exchange {
 	uint32_t resp_error_value; /* its decoded value (group, MS code) */
 	uint16_t req_error;        /* error notify in a request (INFO) */
 	bool decrypted;            /* contents were decrypted */
-	char req_chain[72];        /* payload chain, tshark-like */
-	char resp_chain[72];
+	/* Payload chains, kept compact (rendered by ike_exchange_chain()):
+	 * types in order (inner ones after an SK/SKF entry), notify types
+	 * in order. */
+	struct ike_chain {
+		uint8_t n_pl, n_nt;
+		bool decrypted;
+		uint8_t sk_inner;  /* first inner type when still encrypted */
+		uint8_t inner_at;  /* index of the first inner payload */
+		uint8_t pl[14];
+		uint16_t nt[6];
+	} req, resp;
 };
+
+/* The chain of one side as text, tshark-like ("SA KE Ni N(COOKIE)",
+ * "SK{IDr AUTH SA TSi TSr}"); returns dst. */
+char *ike_exchange_chain(const struct ike_exchange *e, bool response,
+    char *dst, size_t len);
+/* True when that side's encrypted payload begins with a Notify and
+ * could not be read (no keys). */
+bool ike_exchange_notify_first(const struct ike_exchange *e, bool response);
 
 enum ike_outcome {
 	IKE_OUT_PENDING = 0,       /* still being negotiated */
@@ -103,6 +132,9 @@ struct ike_sa {
 	char id_i[96], id_r[96];
 	bool has_cert_hash;
 	uint8_t end_cert_hash[20];
+	struct ike_cert_seen cert_i, cert_r; /* each side's end certificate */
+	uint8_t n_req_ca_i, n_req_ca_r;  /* CA key hashes each side asked for */
+	uint8_t req_ca_i[4][20], req_ca_r[4][20];
 	/* timeline */
 	uint16_t n_exch, exch_cap;
 	uint32_t n_exch_total;

@@ -18,6 +18,8 @@
 
 #include "analyze/ikev2_registry.h"
 #include "analyze/vendor_id.h"
+#include "analyze/x509info.h"
+#include "analyze/lru.h"
 #include "formats/limits.h"
 
 #define NS_PER_SEC 1000000000LL
@@ -28,10 +30,10 @@
 #define PAIR_SEARCH 8
 
 struct ike_node {
+	struct lru_link lru;  /* first: a link is a node */
 	struct ike_sa sa;
 	struct ike_node *spi_next;   /* bucket chain by SPIi */
 	struct ike_node *pair_next;  /* bucket chain by address pair */
-	struct ike_node *lru_prev, *lru_next;
 	int64_t auth_done_ns;        /* IKE_AUTH answered at; 0 not yet */
 	bool reject_retry;           /* last INIT answer asks for a retry */
 };
@@ -46,11 +48,18 @@ struct ike_track {
 	void *ctx;
 	struct ike_table by_spi, by_pair;
 	size_t live;
-	struct ike_node *lru_head, *lru_tail; /* head = least recent */
+	struct lru lru;                 /* head = least recent */
 	uint64_t next_serial;
 	int64_t now_ns;
 	struct ike_track_stats st;
 };
+
+/* The least recently active node (first member is the link). */
+static struct ike_node *
+oldest(const struct ike_track *t)
+{
+	return (struct ike_node *)t->lru.head;
+}
 
 const char *
 ike_outcome_name(enum ike_outcome o)
@@ -75,14 +84,20 @@ ike_outcome_name(enum ike_outcome o)
 uint32_t
 ike_digest(const uint8_t *bytes, size_t len)
 {
-	uint32_t h = 2166136261u;
-	size_t i;
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ len, w;
+	size_t i = 0;
 
-	for (i = 0; i < len; i++) {
-		h ^= bytes[i];
-		h *= 16777619u;
+	/* Eight bytes a step: retransmissions are byte-identical (RFC 7296
+	 * 2.1), so any good mix of all bytes tells them from new messages. */
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&w, bytes + i, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
 	}
-	return h;
+	for (; i < len; i++)
+		h = (h ^ bytes[i]) * 0x100000001b3ULL;
+	h ^= h >> 29;
+	return (uint32_t)(h ^ (h >> 32));
 }
 
 static uint64_t
@@ -173,8 +188,8 @@ ike_track_free(struct ike_track *t)
 
 	if (t == NULL)
 		return;
-	for (n = t->lru_head; n != NULL; n = next) {
-		next = n->lru_next;
+	for (n = (struct ike_node *)t->lru.head; n != NULL; n = next) {
+		next = (struct ike_node *)n->lru.next;
 		node_free(n);
 	}
 	free(t->by_spi.b);
@@ -214,7 +229,8 @@ maybe_grow(struct ike_track *t)
 	}
 	/* Re-chain from the LRU list, oldest first, so newer SAs end up
 	 * first in their chains as they were. */
-	for (n = t->lru_head; n != NULL; n = n->lru_next) {
+	for (n = (struct ike_node *)t->lru.head; n != NULL;
+	    n = (struct ike_node *)n->lru.next) {
 		struct ike_node **b;
 
 		b = &nb_spi[spi_hash(n->sa.spi_i) & (nsize - 1)];
@@ -231,32 +247,6 @@ maybe_grow(struct ike_track *t)
 	t->by_pair.b = nb_pair;
 	t->by_spi.n_buckets = nsize;
 	t->by_pair.n_buckets = nsize;
-}
-
-static void
-lru_unlink(struct ike_track *t, struct ike_node *n)
-{
-	if (n->lru_prev)
-		n->lru_prev->lru_next = n->lru_next;
-	else
-		t->lru_head = n->lru_next;
-	if (n->lru_next)
-		n->lru_next->lru_prev = n->lru_prev;
-	else
-		t->lru_tail = n->lru_prev;
-	n->lru_prev = n->lru_next = NULL;
-}
-
-static void
-lru_append(struct ike_track *t, struct ike_node *n)
-{
-	n->lru_prev = t->lru_tail;
-	n->lru_next = NULL;
-	if (t->lru_tail)
-		t->lru_tail->lru_next = n;
-	else
-		t->lru_head = n;
-	t->lru_tail = n;
 }
 
 static void
@@ -279,7 +269,7 @@ finalise(struct ike_track *t, struct ike_node *n, int64_t end_ns,
 	chain_remove(spi_bucket(t, n->sa.spi_i), n, true);
 	chain_remove(pair_bucket(t, &n->sa.init_addr, &n->sa.resp_addr), n,
 	    false);
-	lru_unlink(t, n);
+	lru_unlink(&t->lru, &n->lru);
 	t->live--;
 	t->st.sas_live = t->live;
 	if (t->done)
@@ -294,10 +284,10 @@ node_new(struct ike_track *t, const struct ike_meta *m,
 	struct ike_node *n;
 	struct ike_sa *sa;
 
-	if (t->live >= LIMIT_IKE_SAS && t->lru_head != NULL) {
+	if (t->live >= LIMIT_IKE_SAS && t->lru.head != NULL) {
 		/* The cap finalises the least recently active SA early. */
 		t->st.sas_dropped_limit++;
-		finalise(t, t->lru_head, t->now_ns, false);
+		finalise(t, oldest(t), t->now_ns, false);
 	}
 	n = calloc(1, sizeof(*n));
 	if (n == NULL)
@@ -321,7 +311,7 @@ node_new(struct ike_track *t, const struct ike_meta *m,
 	*spi_bucket(t, sa->spi_i) = n;
 	n->pair_next = *pair_bucket(t, &sa->init_addr, &sa->resp_addr);
 	*pair_bucket(t, &sa->init_addr, &sa->resp_addr) = n;
-	lru_append(t, n);
+	lru_append(&t->lru, &n->lru);
 	t->live++;
 	t->st.sas_live = t->live;
 	t->st.sas_total++;
@@ -437,6 +427,67 @@ note_vendors(struct ike_sa *sa, const struct ikev2_msg *msg)
 	}
 }
 
+static void
+copy_text(char *dst, size_t len, const char *src)
+{
+	size_t n = strnlen(src, len - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+/* CA key hashes of a CERTREQ (RFC 7296 3.7: SHA-1 of the CA's
+ * SubjectPublicKeyInfo, concatenated). */
+static void
+note_certreq(struct ike_sa *sa, const struct ikev2_msg *msg, bool from_init)
+{
+	struct rd h = msg->ca_hashes;
+	uint8_t *n = from_init ? &sa->n_req_ca_i : &sa->n_req_ca_r;
+	uint8_t (*dst)[20] = from_init ? sa->req_ca_i : sa->req_ca_r;
+
+	if (msg->n_certreq == 0 || msg->certreq_enc != IKEV2_CERT_X509_SIG)
+		return;
+	while (*n < 4 && rd_left(&h) >= 20)
+		rd_copy(&h, dst[(*n)++], 20);
+}
+
+/* The sender's certificates (RFC 7296 3.6, X.509 signature encoding):
+ * the first is the end certificate; any of them may be the CA the peer's
+ * CERTREQ asked for. */
+static void
+note_certs(struct ike_sa *sa, const struct ikev2_msg *msg, bool from_init,
+    int64_t ns)
+{
+	struct ike_cert_seen *c = from_init ? &sa->cert_i : &sa->cert_r;
+	uint8_t (*req)[20] = from_init ? sa->req_ca_r : sa->req_ca_i;
+	uint8_t n_req = from_init ? sa->n_req_ca_r : sa->n_req_ca_i;
+	uint8_t i, k;
+
+	for (i = 0; i < msg->n_cert && i < 4; i++) {
+		struct rd d = msg->certs[i];
+		size_t len = rd_left(&d);
+		const uint8_t *der = rd_bytes(&d, len);
+		struct x509info x;
+
+		if (msg->cert_encs[i] != IKEV2_CERT_X509_SIG ||
+		    der == NULL || x509info_parse(der, len, &x) != RC_OK)
+			continue;
+		for (k = 0; k < n_req; k++)
+			if (memcmp(req[k], x.spki_sha1, 20) == 0)
+				c->from_requested_ca = true;
+		if (i != 0)
+			continue;
+		c->present = true;
+		copy_text(c->subject, sizeof(c->subject), x.subject);
+		copy_text(c->issuer, sizeof(c->issuer), x.issuer);
+		c->not_before = x.not_before;
+		c->not_after = x.not_after;
+		c->used_at = ns / 1000000000LL;
+		memcpy(c->sha1, x.sha1, 20);
+	}
+	c->n_chain = msg->n_cert;
+}
+
 /* What an IKE_SA_INIT request tells us (RFC 7296 1.2). */
 static void
 note_init_request(struct ike_sa *sa, const struct ikev2_msg *msg)
@@ -453,8 +504,10 @@ note_init_request(struct ike_sa *sa, const struct ikev2_msg *msg)
 	}
 	if (msg->has_ke)
 		sa->ke_group_offered = msg->ke_group;
-	if (msg->n_certreq)
+	if (msg->n_certreq) {
 		sa->certreq_from_init = true;
+		note_certreq(sa, msg, true);
+	}
 	if (ikev2_msg_notify(msg, IKEV2_N_IKEV2_FRAGMENTATION_SUPPORTED))
 		sa->frag_supported_i = true;
 }
@@ -475,6 +528,7 @@ note_init_response(struct ike_node *n, const struct ikev2_msg *msg)
 	if (msg->n_certreq) {
 		sa->certreq_from_resp = true;
 		sa->n_ca_hashes = msg->n_ca_hashes;
+		note_certreq(sa, msg, false);
 	}
 	if (ikev2_msg_notify(msg, IKEV2_N_IKEV2_FRAGMENTATION_SUPPORTED))
 		sa->frag_supported_r = true;
@@ -499,6 +553,77 @@ note_notifies(struct ike_sa *sa, const struct ikev2_msg *msg)
 		sa->ms_status_seen = true;
 		sa->ms_status = ms->value;
 	}
+}
+
+/* Keeps a message's payload chain compactly (text is made on output:
+ * formatting it for every message cost more than decoding it). */
+static void
+keep_chain(struct ike_chain *c, const struct ikev2_msg *msg)
+{
+	uint16_t i;
+
+	c->n_pl = (uint8_t)(msg->n_pl < sizeof(c->pl) ? msg->n_pl :
+	    sizeof(c->pl));
+	for (i = 0; i < c->n_pl; i++)
+		c->pl[i] = msg->pl[i].type;
+	c->n_nt = (uint8_t)(msg->n_notify < 6 ? msg->n_notify : 6);
+	for (i = 0; i < c->n_nt; i++)
+		c->nt[i] = msg->notify[i].type;
+	c->decrypted = msg->decrypted;
+	c->inner_at = (uint8_t)(msg->inner_start < 255 ? msg->inner_start :
+	    255);
+	c->sk_inner = msg->has_sk ? msg->sk_inner : 0;
+}
+
+char *
+ike_exchange_chain(const struct ike_exchange *e, bool response, char *dst,
+    size_t len)
+{
+	const struct ike_chain *c = response ? &e->resp : &e->req;
+	bool from_init = response ? !e->from_initiator : e->from_initiator;
+	size_t used = 0;
+	uint8_t i, n = 0;
+	bool sk = false;
+	int w;
+
+	if (len == 0)
+		return dst;
+	dst[0] = '\0';
+	for (i = 0; i < c->n_pl && used < len; i++) {
+		uint8_t t = c->pl[i];
+		const char *sep = i == 0 ? "" : (c->decrypted &&
+		    i == c->inner_at) ? "{" : " ";
+
+		if (t == IKEV2_PT_SK || t == IKEV2_PT_SKF)
+			sk = true;
+		if (t == IKEV2_PT_NOTIFY && n < c->n_nt)
+			w = snprintf(dst + used, len - used, "%sN(%s)", sep,
+			    ikev2_name(IKEV2_REG_NOTIFY, c->nt[n++]));
+		else
+			w = snprintf(dst + used, len - used, "%s%s", sep,
+			    ikev2_payload_abbrev(t, from_init));
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
+	if (used < len && c->decrypted)
+		snprintf(dst + used, len - used, "%s", c->inner_at < c->n_pl ?
+		    "}" : "{}");
+	else if (sk && used < len)
+		snprintf(dst + used, len - used, "{%s}",
+		    ikev2_payload_short(c->sk_inner));
+	return dst;
+}
+
+bool
+ike_exchange_notify_first(const struct ike_exchange *e, bool response)
+{
+	const struct ike_chain *c = response ? &e->resp : &e->req;
+
+	return !c->decrypted && c->n_pl > 0 &&
+	    (c->pl[c->n_pl - 1] == IKEV2_PT_SK ||
+	    c->pl[c->n_pl - 1] == IKEV2_PT_SKF) &&
+	    c->sk_inner == IKEV2_PT_NOTIFY;
 }
 
 static void
@@ -530,7 +655,7 @@ fill_side(struct ike_exchange *e, bool response, const struct ike_meta *m,
 			e->resp_error = err->type;
 			e->resp_error_value = err->has_value ? err->value : 0;
 		}
-		ikev2_msg_chain_text(msg, e->resp_chain, sizeof(e->resp_chain));
+		keep_chain(&e->resp, msg);
 	} else {
 		e->request_seen = true;
 		e->req_frame = m->frame;
@@ -541,7 +666,7 @@ fill_side(struct ike_exchange *e, bool response, const struct ike_meta *m,
 		e->req_frags = frags;
 		if (err != NULL)
 			e->req_error = err->type;
-		ikev2_msg_chain_text(msg, e->req_chain, sizeof(e->req_chain));
+		keep_chain(&e->req, msg);
 	}
 }
 
@@ -607,7 +732,7 @@ note_child(struct ike_sa *sa, const struct ikev2_msg *msg, bool from_init)
 
 /* What decrypted IKE_AUTH / CREATE_CHILD_SA payloads tell the SA. */
 static void
-note_decrypted(struct ike_sa *sa, const struct ikev2_msg *msg)
+note_decrypted(struct ike_sa *sa, const struct ikev2_msg *msg, int64_t ns)
 {
 	bool from_init = (msg->hdr.flags & IKEV2_FLAG_INITIATOR) != 0;
 	uint8_t i;
@@ -621,6 +746,10 @@ note_decrypted(struct ike_sa *sa, const struct ikev2_msg *msg)
 		sa->auth_method = msg->auth_method;
 	if (msg->n_cert && from_init)
 		sa->auth_has_cert_i = true;
+	if (msg->n_cert)
+		note_certs(sa, msg, from_init, ns);
+	if (msg->n_certreq)
+		note_certreq(sa, msg, from_init);
 	if (msg->hdr.exchange == IKEV2_EXCH_IKE_AUTH)
 		note_child(sa, msg, from_init);
 	for (i = 0; i < msg->n_prop && msg->has_sa; i++) {
@@ -712,12 +841,10 @@ skf_absorb(struct ike_exchange *e, const struct ikev2_msg *msg,
 			e->resp_error = err ? err->type : 0;
 			e->resp_error_value = err && err->has_value ?
 			    err->value : 0;
-			ikev2_msg_chain_text(msg, e->resp_chain,
-			    sizeof(e->resp_chain));
+			keep_chain(&e->resp, msg);
 		} else {
 			e->req_error = err ? err->type : 0;
-			ikev2_msg_chain_text(msg, e->req_chain,
-			    sizeof(e->req_chain));
+			keep_chain(&e->req, msg);
 		}
 	}
 	if (*seen & bit) {
@@ -896,10 +1023,7 @@ touch(struct ike_track *t, struct ike_node *n, const struct ike_meta *m)
 		sa->resp_port = m->sport;
 		sa->init_port = m->dport;
 	}
-	if (t->lru_tail != n) {
-		lru_unlink(t, n);
-		lru_append(t, n);
-	}
+	lru_touch(&t->lru, &n->lru);
 }
 
 void
@@ -929,7 +1053,7 @@ ike_track_message(struct ike_track *t, const struct ike_meta *m,
 	if (msg->err != RC_OK)
 		n->sa.malformed++;
 	if (msg->decrypted)
-		note_decrypted(&n->sa, msg);
+		note_decrypted(&n->sa, msg, m->ns);
 	if (m->decrypt_failed)
 		n->sa.decrypt_failed++;
 	note_notifies(&n->sa, msg);
@@ -1003,16 +1127,16 @@ ike_track_expire(struct ike_track *t, int64_t now_ns)
 
 	if (now_ns > t->now_ns)
 		t->now_ns = now_ns;
-	while (t->lru_head != NULL && t->lru_head->sa.last_ns < horizon)
-		finalise(t, t->lru_head, now_ns, false);
+	while (t->lru.head != NULL && oldest(t)->sa.last_ns < horizon)
+		finalise(t, oldest(t), now_ns, false);
 }
 
 void
 ike_track_flush(struct ike_track *t, int64_t end_ns)
 {
 	/* Oldest first, so retried attempts are final before their retry. */
-	while (t->lru_head != NULL)
-		finalise(t, t->lru_head, end_ns, true);
+	while (t->lru.head != NULL)
+		finalise(t, oldest(t), end_ns, true);
 }
 
 const struct ike_track_stats *

@@ -72,7 +72,7 @@ void ike_track_expire(struct ike_track *t, int64_t now_ns);
 void ike_track_flush(struct ike_track *t, int64_t end_ns);
 const struct ike_track_stats *ike_track_stats(const struct ike_track *t);
 
-/* 32-bit FNV-1a over bytes: tells a retransmission from a new message. */
+/* 32-bit digest over bytes: tells a retransmission from a new message. */
 uint32_t ike_digest(const uint8_t *bytes, size_t len);
 
 #endif

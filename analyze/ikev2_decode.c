@@ -238,9 +238,13 @@ pld_cert(struct rd *body, struct ikev2_msg *msg)
 	if (!rd_ok(body))
 		return fail(msg, RC_MALFORMED, rd_pos(body),
 		    "CERT payload has no encoding byte");
+	if (msg->n_cert < 4) {
+		msg->cert_encs[msg->n_cert] = enc;
+		msg->certs[msg->n_cert] = rd_rest(body);
+	}
 	if (msg->n_cert++ == 0) {
 		msg->cert_enc = enc;
-		msg->cert = rd_rest(body);
+		msg->cert = msg->certs[0];
 	}
 	return RC_OK;
 }

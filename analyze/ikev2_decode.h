@@ -90,6 +90,8 @@ struct ikev2_msg {
 	uint8_t n_cert;
 	uint8_t cert_enc;              /* of the first CERT */
 	struct rd cert;                /* first CERT data, view */
+	uint8_t cert_encs[4];          /* first 4 CERTs: encoding, data */
+	struct rd certs[4];
 	uint8_t n_certreq;
 	uint8_t certreq_enc;
 	uint16_t n_ca_hashes;          /* 20-byte CA hashes in CERTREQs */

@@ -686,12 +686,12 @@ parse_bool(struct pctx *c, enum pkey k, struct items *it)
 static uint8_t
 byte_mask(unsigned bits, size_t i)
 {
+	static const uint8_t masks[9] = {0x00, 0x80, 0xc0, 0xe0, 0xf0, 0xf8,
+	    0xfc, 0xfe, 0xff};
 	unsigned keep = bits >= 8 * (i + 1) ? 8 :
 	    bits > 8 * i ? bits - 8 * (unsigned)i : 0;
 
-	if (keep == 0)
-		return 0;
-	return (uint8_t)(0xffu << (8 - keep));
+	return masks[keep];
 }
 
 /* Zeroes the host bits of addr (len bytes) past bits; true if any set. */
@@ -1051,6 +1051,10 @@ policy_load(const char *path, char *err, size_t errlen)
 	FILE *f;
 
 	out_init(&o, err, errlen);
+	if (path == NULL) {
+		out_add(&o, "policy: no file name");
+		return NULL;
+	}
 	f = fopen(path, "rb");
 	if (f == NULL) {
 		out_add(&o, "%s: %s", path, strerror(errno));
@@ -1237,17 +1241,78 @@ out_chosen_slot(struct out *o, const struct ikev2_proposal *q,
 		out_xf(o, slot, xf);
 }
 
-/* Admin texts of offers joined by " or ", with the count not kept. */
+/* Names printed per slot of an offer before "+N more". */
+#define OFFER_SLOT_NAMES 4
+
+/*
+ * The transforms of type in q as admin names, at most OFFER_SLOT_NAMES
+ * then "+N more" (real offers list a dozen ciphers); aead_only keeps
+ * only AEAD ciphers (ESP integrity given by the cipher). Returns how
+ * many there were.
+ */
+static size_t
+out_slot_compact(struct out *o, const struct ikev2_proposal *q,
+    uint8_t type, enum ikev2_admin_slot slot, bool aead_only)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < q->n_transforms; i++) {
+		const struct ikev2_transform *xf = &q->xf[i];
+
+		if (xf->type != type || (type == IKEV2_TT_INTEG &&
+		    xf->id == 0) || (aead_only && !is_aead(xf)))
+			continue;
+		if (n < OFFER_SLOT_NAMES) {
+			out_add(o, "%s", n ? "," : "");
+			out_xf(o, slot, xf);
+		}
+		n++;
+	}
+	if (n > OFFER_SLOT_NAMES)
+		out_add(o, " +%zu more", n - OFFER_SLOT_NAMES);
+	return n;
+}
+
+/*
+ * An offer in admin form like ikev2_proposal_admin_text(), each slot
+ * capped: "AES128,AES256,DES3,AES192 +10 more/SHA1,SHA256/DHGroup2".
+ */
+static void
+out_offer_compact(struct out *o, const struct ikev2_proposal *q)
+{
+	bool ike = q->protocol == IKEV2_PROTO_IKE;
+	size_t before;
+
+	if (out_slot_compact(o, q, IKEV2_TT_ENCR, ike ? IKEV2_ADMIN_IKE_ENCR :
+	    IKEV2_ADMIN_IPSEC_ENCR, false) == 0)
+		out_add(o, "None");
+	out_add(o, "/");
+	before = o->len;
+	if (out_slot_compact(o, q, IKEV2_TT_INTEG, ike ?
+	    IKEV2_ADMIN_IKE_INTEG : IKEV2_ADMIN_IPSEC_INTEG, false) == 0 &&
+	    o->len == before) {
+		/* AEAD: IKE names the PRF, ESP repeats the GCMAES cipher */
+		if ((ike ? out_slot_compact(o, q, IKEV2_TT_PRF,
+		    IKEV2_ADMIN_IKE_PRF, false) : out_slot_compact(o, q,
+		    IKEV2_TT_ENCR, IKEV2_ADMIN_IPSEC_INTEG, true)) == 0)
+			out_add(o, "None");
+	}
+	out_add(o, "/");
+	if (out_slot_compact(o, q, IKEV2_TT_KE, ike ? IKEV2_ADMIN_DH_GROUP :
+	    IKEV2_ADMIN_PFS_GROUP, false) == 0)
+		out_add(o, "None");
+}
+
+/* Offers joined by " or ", with the count not kept. */
 static void
 out_offers(struct out *o, const struct ikev2_proposal *q, size_t n,
     size_t total)
 {
-	char one[160];
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		(void)ikev2_proposal_admin_text(&q[i], one, sizeof(one));
-		out_add(o, "%s%s", i ? " or " : "", one);
+		out_add(o, "%s", i ? " or " : "");
+		out_offer_compact(o, &q[i]);
 	}
 	if (total > n)
 		out_add(o, " (and %zu more proposals not kept)", total - n);
@@ -1326,7 +1391,8 @@ check_ike_chosen(const struct emit *e, const struct ike_sa *sa)
  * policy, a responder holding it answers INVALID_KE_PAYLOAD.
  */
 static void
-check_ke_group(const struct emit *e, const struct ike_sa *sa)
+check_ke_group(const struct emit *e, const struct ike_sa *sa,
+    bool offers_have_group)
 {
 	const struct policy_algs *dh = &e->p->alg[IKEV2_ADMIN_DH_GROUP];
 	struct ikev2_transform sent = {IKEV2_TT_KE, sa->ke_group_offered, 0};
@@ -1345,7 +1411,8 @@ check_ke_group(const struct emit *e, const struct ike_sa *sa)
 		emit(e, POLICY_AREA_IKE_PROPOSAL, POLICY_MISMATCH,
 		    "responder asked for %s (INVALID_KE_PAYLOAD); policy "
 		    "requires %s", b, want);
-	else if (sa->ke_group_offered != 0 && !algs_have(dh, &sent))
+	else if (offers_have_group && sa->ke_group_offered != 0 &&
+	    !algs_have(dh, &sent))
 		emit(e, POLICY_AREA_IKE_PROPOSAL, POLICY_WARNING,
 		    "initiator's KE payload used %s; policy requires %s: a "
 		    "responder with this policy answers INVALID_KE_PAYLOAD "
@@ -1400,8 +1467,7 @@ check_ike_proposals(const struct emit *e, const struct ike_sa *sa)
 	offers_fit = check_ike_offers(e, sa, want, &all_mis);
 	if (sa->has_chosen)
 		chosen_fit = check_ike_chosen(e, sa);
-	if (!(all_mis & MIS_GROUP))
-		check_ke_group(e, sa);
+	check_ke_group(e, sa, sa->n_offers > 0 && !(all_mis & MIS_GROUP));
 	if ((!offers_fit && sa->n_offers > 0) || !chosen_fit)
 		return;
 	out_init(&o, txt, sizeof(txt));
@@ -1519,6 +1585,29 @@ check_no_rekey(const struct emit *e, const struct ike_sa *sa, int64_t auth,
 	    p->uval[KEY_IKE_LIFE_S]);
 }
 
+/*
+ * The timeline kept no pair of CREATE_CHILD_SA times (frequent liveness
+ * checks fill its IKE_SA_EXCHANGES slots first): the average over the
+ * SA's life after IKE_AUTH, said as such, and never a WARNING.
+ */
+static void
+estimate_rekeys(const struct emit *e, const struct ike_sa *sa, int64_t auth,
+    uint32_t life)
+{
+	int64_t span = sa->last_ns - auth, avg;
+
+	if (auth == 0 || span <= 0)
+		return;
+	avg = span / sa->child_creates;
+	emit(e, POLICY_AREA_LIFETIME, POLICY_INFO, "CREATE_CHILD_SA about "
+	    "every ~%lld s (%u in %lld s after IKE_AUTH; too few kept in the "
+	    "timeline to time them); policy SA lifetime %u s%s",
+	    approx_s(avg), sa->child_creates, (long long)(span / NS_PER_S),
+	    life, avg < (int64_t)life * NS_PER_S / 2 ? ": the peer's lifetime "
+	    "(or data limit) is shorter; SA lifetimes are local settings and "
+	    "need not match" : "");
+}
+
 /* RFC 7296 2.8: CREATE_CHILD_SA spacing against the lifetimes. */
 static void
 check_lifetimes(const struct emit *e, const struct ike_sa *sa)
@@ -1533,14 +1622,16 @@ check_lifetimes(const struct emit *e, const struct ike_sa *sa)
 
 	t[0] = auth;
 	n = rekey_bursts(sa, auth, t + 1, IKE_SA_EXCHANGES, &kept);
-	if (n == 0) {
+	if (sa->child_creates == 0) {
 		check_no_rekey(e, sa, auth, hi);
 		return;
 	}
 	for (i = auth != 0 ? 0 : 1; i < n; i++)
 		d[nd++] = t[i + 1] - t[i];
-	if (nd == 0)
-		return;		/* one rekey and no start: no interval */
+	if (nd == 0) {
+		estimate_rekeys(e, sa, auth, life);
+		return;
+	}
 	sort_ns(d, nd);
 	med = d[nd / 2];
 	max = d[nd - 1];
@@ -1590,6 +1681,19 @@ check_dpd(const struct emit *e, const struct ike_sa *sa)
 		    NS_PER_S), dpd);
 }
 
+/* Some initiator proposal lists a policy DH group. */
+static bool
+offers_group_fit(const struct policy *p, const struct ike_sa *sa)
+{
+	size_t i;
+
+	for (i = 0; i < sa->n_offers; i++) {
+		if (!(ike_misfit(p, &sa->offers[i]) & MIS_GROUP))
+			return true;
+	}
+	return false;
+}
+
 void
 policy_check_ike_sa(const struct policy *p, const struct ike_sa *sa,
     policy_finding_fn cb, void *ctx)
@@ -1605,10 +1709,14 @@ policy_check_ike_sa(const struct policy *p, const struct ike_sa *sa,
 		    sa->ike_major);
 		return;
 	}
-	/* A retry repeats the offers: only its KE guess is news. */
+	/*
+	 * A retry repeats the offers, and a COOKIE retry the KE guess too:
+	 * only an INVALID_KE_PAYLOAD retry has news (the group guessed and
+	 * the group asked for).
+	 */
 	if (sa->outcome == IKE_OUT_RETRIED) {
-		if (p->has_algs)
-			check_ke_group(&e, sa);
+		if (p->has_algs && sa->ke_group_requested != 0)
+			check_ke_group(&e, sa, offers_group_fit(p, sa));
 		return;
 	}
 	if (p->has_algs)
@@ -1892,14 +2000,25 @@ ts_place(const struct policy *p, const struct policy_ts_range *ts)
 	return wider ? TS_WIDER : TS_OUTSIDE;
 }
 
+/* An address range we can judge (not a Fibre Channel selector ...). */
+static bool
+ts_is_ip(const struct policy_ts_range *ts)
+{
+	return ts->family == 4 || ts->family == 6;
+}
+
 static void
 check_ts_one(const struct emit *e, const char *label,
     const struct policy_ts_range *ts)
 {
 	const struct policy *p = e->p;
-	enum ts_place where = ts_place(p, ts);
+	enum ts_place where;
 	char txt[384];
 	struct out o;
+
+	if (!ts_is_ip(ts))
+		return;
+	where = ts_place(p, ts);
 
 	/* A family the prefixes do not speak of (strongSwan's ::/0 next to
 	 * 0.0.0.0/0) is nobody's business, unless there are no prefixes. */
@@ -1932,6 +2051,22 @@ check_ts_one(const struct emit *e, const char *label,
 	}
 }
 
+/* The address selectors of a list, joined by ", ". */
+static void
+out_ts_list(struct out *o, const struct policy_ts_range *ts, size_t n)
+{
+	size_t i, shown = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!ts_is_ip(&ts[i]))
+			continue;
+		out_add(o, "%s", shown++ ? ", " : "");
+		out_ts(o, &ts[i]);
+	}
+	if (shown == 0)
+		out_add(o, "none");
+}
+
 /* Route-based: the gateway proposes any-to-any (the seed, 4th rule). */
 static void
 check_ts_route_based(const struct emit *e, const struct policy_child *c)
@@ -1944,22 +2079,16 @@ check_ts_route_based(const struct emit *e, const struct policy_child *c)
 		const struct policy_ts_range *ts = i < c->n_tsi ? &c->tsi[i] :
 		    &c->tsr[i - c->n_tsi];
 
-		if (!ts_is_any(ts))
+		if (ts_is_ip(ts) && !ts_is_any(ts))
 			break;
 	}
 	if (i == c->n_tsi + c->n_tsr)
 		return;
 	out_init(&o, txt, sizeof(txt));
 	out_add(&o, "%s: TSi ", exch_label(c->exchange));
-	for (i = 0; i < c->n_tsi; i++) {
-		out_add(&o, "%s", i ? ", " : "");
-		out_ts(&o, &c->tsi[i]);
-	}
+	out_ts_list(&o, c->tsi, c->n_tsi);
 	out_add(&o, ", TSr ");
-	for (i = 0; i < c->n_tsr; i++) {
-		out_add(&o, "%s", i ? ", " : "");
-		out_ts(&o, &c->tsr[i]);
-	}
+	out_ts_list(&o, c->tsr, c->n_tsr);
 	out_add(&o, " are narrower than any-to-any: a route-based connection "
 	    "(UsePolicyBasedTrafficSelectors = false) uses 0.0.0.0/0; a "
 	    "policy-based peer needs UsePolicyBasedTrafficSelectors = true");
@@ -1992,6 +2121,15 @@ child_covers(const struct policy_child *c, const struct policy_prefix *l,
 	return false;
 }
 
+/* Only prefixes of one family pair up (an IPv4 selector cannot carry
+ * IPv6 traffic). */
+static bool
+pair_counts(const struct policy *p, size_t i, size_t j)
+{
+	return p->prefix[SIDE_LOCAL][i].family ==
+	    p->prefix[SIDE_REMOTE][j].family;
+}
+
 static bool
 cover_bit(const struct policy_ts_cover *cv, size_t i, size_t j)
 {
@@ -2008,7 +2146,8 @@ cover_add(struct policy_ts_cover *cv, const struct policy *p,
 
 	for (i = 0; i < p->n_prefix[SIDE_LOCAL]; i++) {
 		for (j = 0; j < p->n_prefix[SIDE_REMOTE]; j++) {
-			if (!child_covers(c, &p->prefix[SIDE_LOCAL][i],
+			if (!pair_counts(p, i, j) ||
+			    !child_covers(c, &p->prefix[SIDE_LOCAL][i],
 			    &p->prefix[SIDE_REMOTE][j]))
 				continue;
 			k = i * LIMIT_POLICY_PREFIXES + j;
@@ -2030,28 +2169,33 @@ report_missing(const struct emit *e, const struct policy_ts_cover *cv)
 {
 	const struct policy *p = e->p;
 	size_t nl = p->n_prefix[SIDE_LOCAL], nr = p->n_prefix[SIDE_REMOTE];
-	size_t i, j, missing = 0, shown = 0;
+	size_t i, j, pairs = 0, missing = 0, shown = 0;
 	char txt[384];
 	struct out o;
 
 	if (!p->policy_based_ts || nl == 0 || nr == 0)
 		return;
-	for (i = 0; i < nl; i++)
-		for (j = 0; j < nr; j++)
-			missing += !cover_bit(cv, i, j);
+	for (i = 0; i < nl; i++) {
+		for (j = 0; j < nr; j++) {
+			pairs += pair_counts(p, i, j);
+			missing += pair_counts(p, i, j) && !cover_bit(cv, i, j);
+		}
+	}
+	if (pairs == 0)
+		return;
 	if (missing == 0) {
 		emit(e, POLICY_AREA_TRAFFIC_SELECTORS, POLICY_INFO, "traffic "
 		    "selectors cover all %zu combinations of local and remote "
-		    "prefixes", nl * nr);
+		    "prefixes", pairs);
 		return;
 	}
 	out_init(&o, txt, sizeof(txt));
 	out_add(&o, "missing traffic-selector combinations (%zu of %zu; "
 	    "policy-based selectors pair every remote prefix with every "
-	    "local prefix):", missing, nl * nr);
+	    "local prefix):", missing, pairs);
 	for (j = 0; j < nr; j++) {
 		for (i = 0; i < nl; i++) {
-			if (cover_bit(cv, i, j))
+			if (!pair_counts(p, i, j) || cover_bit(cv, i, j))
 				continue;
 			if (o.len > sizeof(txt) - 80) {
 				out_add(&o, " and %zu more", missing - shown);
@@ -2181,7 +2325,8 @@ out_explain(struct out *o, const struct ike_sa *sa,
     const struct ikev2_proposal *accept)
 {
 	char lines[512];
-	size_t i, start = 0;
+	size_t i, start = 0, shown = 0;
+	bool skip_prf;
 
 	(void)ikev2_proposal_explain(sa->offers, sa->n_offers, accept, 1,
 	    lines, sizeof(lines));
@@ -2191,15 +2336,20 @@ out_explain(struct out *o, const struct ike_sa *sa,
 		    "address or identity");
 		return;
 	}
+	/* The admin's integrity names INTEG and PRF alike: with an INTEG
+	 * line, the PRF line repeats it (and reports cap detail texts). */
+	skip_prf = strncmp(lines, "INTEG:", 6) == 0 ||
+	    strstr(lines, "\nINTEG:") != NULL;
 	for (i = 0; lines[i] != '\0'; i++) {
 		if (lines[i] != '\n')
 			continue;
-		out_add(o, "%s%.*s", start ? "; " : "", (int)(i - start),
-		    lines + start);
+		if (!(skip_prf && strncmp(lines + start, "PRF:", 4) == 0))
+			out_add(o, "%s%.*s", shown++ ? "; " : "",
+			    (int)(i - start), lines + start);
 		start = i + 1;
 	}
 	if (lines[start] != '\0')
-		out_add(o, "%s%s", start ? "; " : "", lines + start);
+		out_add(o, "%s%s", shown ? "; " : "", lines + start);
 }
 
 /*

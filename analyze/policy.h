@@ -127,7 +127,7 @@ void policy_check_ike_sa(const struct policy *p, const struct ike_sa *sa,
 
 /* One traffic selector (RFC 7296 3.13.1) as a plain value. */
 struct policy_ts_range {
-	uint8_t family;			/* 4 or 6 */
+	uint8_t family;			/* 4 or 6; others are skipped */
 	uint8_t ip_proto;		/* IP protocol; 0 = any */
 	uint16_t port_lo, port_hi;	/* host order; 0-65535 = any */
 	uint8_t start[16], end[16];	/* network order; IPv4: first 4 */

@@ -43,7 +43,7 @@ static void
 to_range(const struct ikev2_selector *t, struct policy_ts_range *r)
 {
 	memset(r, 0, sizeof(*r));
-	r->family = t->addr_len == 16 ? 6 : 4;
+	r->family = t->addr_len == 16 ? 6 : t->addr_len == 4 ? 4 : 0;
 	r->ip_proto = t->ip_proto;
 	r->port_lo = t->start_port;
 	r->port_hi = t->end_port;

@@ -43,7 +43,7 @@ an_report_event(struct analyzer *an, const struct fail_event *ev)
 static enum rc
 write_exchange(struct report_xml_sink *s, const struct ike_exchange *e)
 {
-	char outcome[256];
+	char outcome[256], chain[256];
 	if (!e->answered)
 		snprintf(outcome, sizeof(outcome), "unanswered");
 	else
@@ -74,8 +74,10 @@ write_exchange(struct report_xml_sink *s, const struct ike_exchange *e)
 	if (e->req_frags > 1)
 		(void)!report_xml_uint(s, "fragments", e->req_frags);
 	(void)!report_xml_text(s, "outcome", outcome);
-	(void)!report_xml_text(s, "requestPayloads", e->req_chain);
-	(void)!report_xml_text(s, "responsePayloads", e->resp_chain);
+	(void)!report_xml_text(s, "requestPayloads",
+	    ike_exchange_chain(e, false, chain, sizeof(chain)));
+	(void)!report_xml_text(s, "responsePayloads",
+	    ike_exchange_chain(e, true, chain, sizeof(chain)));
 	return report_xml_end(s);
 }
 

@@ -41,6 +41,8 @@ struct report_xml_sink {
 	enum rc err;            /* sticky */
 	int depth;              /* open elements */
 	uint64_t items;         /* top-level elements begun */
+	bool pending_indent;    /* copy: a chunk ended on a newline */
+	int io_errno;           /* errno of the first failed write */
 };
 
 struct report_xml {
@@ -82,11 +84,24 @@ write_fd(void *ctx, const char *buf, int len)
 		w = write(s->fd, buf + done, (size_t)len - done);
 		if (w < 0 && errno == EINTR)
 			continue;
-		if (w <= 0)
+		if (w <= 0) {
+			if (s->io_errno == 0)
+				s->io_errno = w < 0 ? errno : ENOSPC;
 			return -1;
+		}
 		done += (size_t)w;
 	}
 	return len;
+}
+
+/* libxml2 reports output errors ("I/O error : flush error") through its
+ * global generic handler, which prints on stderr; library code never
+ * prints, and our sinks see every failure through write_fd. */
+static void
+quiet(void *ctx, const char *msg, ...)
+{
+	(void)ctx;
+	(void)msg;
 }
 
 /* An anonymous file in dir: O_TMPFILE, else a mkstemp name unlinked at
@@ -118,6 +133,8 @@ sink_init(struct report_xml_sink *s, struct report_xml *r, int fd)
 
 	s->r = r;
 	s->fd = fd;
+	s->io_errno = 0;
+	s->pending_indent = false;
 	s->err = RC_OK;
 	s->depth = 0;
 	s->items = 0;
@@ -182,6 +199,7 @@ report_xml_open(const char *final_path, char *err, size_t errlen)
 		snprintf(r->dir, sizeof(r->dir), "%.*s",
 		    (int)(slash - final_path), final_path);
 	xmlInitParser();
+	xmlSetGenericErrorFunc(NULL, quiet);
 	for (i = -1; i < REPORT_XML__SECTIONS; i++) {
 		struct report_xml_sink *s = i < 0 ? &r->events : &r->sec[i];
 
@@ -232,12 +250,11 @@ xml_char_len(const unsigned char *p, size_t n)
 	uint32_t c;
 	size_t len, i;
 
-	if (p[0] < 0x80) {
-		if (p[0] >= 0x20 || p[0] == '\t' || p[0] == '\n' ||
-		    p[0] == '\r')
-			return 1;
-		return 0;
-	}
+	/* Tab, CR and LF are legal XML but are escaped too: values stay one
+	 * line, so every raw newline in a spool is layout (write_spooled
+	 * indents after it). */
+	if (p[0] < 0x80)
+		return p[0] >= 0x20 && p[0] != 0x7f ? 1 : 0;
 	if (p[0] >= 0xc2 && p[0] <= 0xdf)
 		len = 2, c = p[0] & 0x1fu;
 	else if (p[0] >= 0xe0 && p[0] <= 0xef)
@@ -572,12 +589,18 @@ report_xml_add_windows_table(struct report_xml *r, const char *input,
 
 /* ---- netEvent rendering ---- */
 
-/* <name>SYMBOL</name> from an ikeext registry. */
+/* <name>SYMBOL</name> from an ikeext registry; a value without a name
+ * is written in decimal (never "UNKNOWN", which would not read back). */
 static enum rc
 enum_leaf(struct report_xml_sink *s, const char *name, enum ikeext_reg reg,
     uint32_t v)
 {
-	return leaf(s, name, ikeext_name(reg, v));
+	char num[16];
+
+	if (ikeext_known(reg, v))
+		return leaf(s, name, ikeext_name(reg, v));
+	snprintf(num, sizeof(num), "%" PRIu32, v);
+	return leaf(s, name, num);
 }
 
 /* A flags element: numItems + one <item> per set bit, ascending; <name/>
@@ -871,7 +894,7 @@ registry_leaf(struct report_xml_sink *s, const char *name,
 	snprintf(num, sizeof(num), "%" PRIu32, v);
 	(void)s_begin(s, name);
 	(void)s_attr(s, "type", num);
-	(void)write_string(s, ikev2_name(reg, v));
+	(void)write_string(s, ikev2_known(reg, v) ? ikev2_name(reg, v) : num);
 	return s_end(s);
 }
 
@@ -1022,8 +1045,9 @@ write_counts(struct report_xml_sink *s, const struct report_header *h)
 	(void)s_begin(s, "analysisCounts");
 	(void)s_uint(s, "ikeSas", h->ike_sas);
 	(void)s_uint(s, "espSas", h->esp_sas);
-	(void)s_uint(s, "events", h->events);
-	(void)s_uint(s, "eventsDropped", h->events_dropped);
+	/* not "events": a text search for <events must find the section */
+	(void)s_uint(s, "failureEvents", h->events);
+	(void)s_uint(s, "failureEventsDropped", h->events_dropped);
 	return s_end(s);
 }
 
@@ -1142,6 +1166,41 @@ spool_close(struct report_xml_sink *sp)
 	return sp->err;
 }
 
+/* The spools were written as fragments at level 0; inside the document
+ * they sit at level 2. Raw newlines in a spool are only layout (values
+ * are one-line, report_xml_clean), so indenting after each is safe. The
+ * last newline of a spool gets no indent: the end tag follows. */
+#define INDENT2 "  "
+
+static enum rc
+copy_indented(struct report_xml_sink *out, const uint8_t *p, size_t n)
+{
+	size_t i, start = 0;
+
+	if (out->pending_indent && n > 0) {     /* last chunk ended on \n */
+		(void)sink_check(out, xmlTextWriterWriteRaw(out->w,
+		    (const xmlChar *)INDENT2));
+		out->pending_indent = false;
+	}
+	for (i = 0; i < n && out->err == RC_OK; i++) {
+		if (p[i] != '\n')
+			continue;
+		(void)sink_check(out, xmlTextWriterWriteRawLen(out->w,
+		    (const xmlChar *)p + start, (int)(i + 1 - start)));
+		out->pending_indent = true;
+		start = i + 1;
+		if (i + 1 < n) {
+			(void)sink_check(out, xmlTextWriterWriteRaw(out->w,
+			    (const xmlChar *)INDENT2));
+			out->pending_indent = false;
+		}
+	}
+	if (start < n && out->err == RC_OK)
+		(void)sink_check(out, xmlTextWriterWriteRawLen(out->w,
+		    (const xmlChar *)p + start, (int)(n - start)));
+	return out->err;
+}
+
 /* <name numItems="N"> + the spool's bytes + </name>. */
 static enum rc
 write_spooled(struct report_xml_sink *out, const char *name,
@@ -1155,7 +1214,7 @@ write_spooled(struct report_xml_sink *out, const char *name,
 	(void)s_attr(out, "numItems", num);
 	if (sp->items > 0)
 		(void)sink_check(out, xmlTextWriterWriteRaw(out->w,
-		    (const xmlChar *)"\n"));
+		    (const xmlChar *)"\n" INDENT2));
 	while (out->err == RC_OK) {
 		got = read(sp->fd, chunk, COPY_CHUNK);
 		if (got < 0 && errno == EINTR)
@@ -1164,9 +1223,12 @@ write_spooled(struct report_xml_sink *out, const char *name,
 			return out->err = RC_IO;
 		if (got == 0)
 			break;
-		(void)sink_check(out, xmlTextWriterWriteRawLen(out->w,
-		    (const xmlChar *)chunk, (int)got));
+		(void)copy_indented(out, chunk, (size_t)got);
 	}
+	out->pending_indent = false;    /* the end tag follows */
+	if (sp->items > 0)      /* the end tag's own indent (level 1) */
+		(void)sink_check(out, xmlTextWriterWriteRaw(out->w,
+		    (const xmlChar *)" "));
 	return s_end(out);
 }
 
@@ -1215,6 +1277,19 @@ commit_file(struct report_xml *r, int fd, const char *tmp)
 	return RC_OK;
 }
 
+static int
+first_io_errno(const struct report_xml *r)
+{
+	int i;
+
+	if (r->events.io_errno != 0)
+		return r->events.io_errno;
+	for (i = 0; i < REPORT_XML__SECTIONS; i++)
+		if (r->sec[i].io_errno != 0)
+			return r->sec[i].io_errno;
+	return 0;
+}
+
 enum rc
 report_xml_finish(struct report_xml *r, const struct report_header *h,
     const struct freq_item *freq, size_t n, char *err, size_t errlen)
@@ -1237,6 +1312,7 @@ report_xml_finish(struct report_xml *r, const struct report_header *h,
 		goto out;
 	}
 	if ((out.fd = mkstemp(tmp)) < 0) {
+		out.io_errno = errno;
 		rc = errno == EACCES ? RC_PERM : RC_IO;
 		tmp[0] = '\0';
 		goto out;
@@ -1251,10 +1327,16 @@ report_xml_finish(struct report_xml *r, const struct report_header *h,
 	rc = commit_file(r, out.fd, tmp);
 	if (rc == RC_OK)
 		tmp[0] = '\0';
+	else
+		out.io_errno = errno;
 out:
-	if (rc != RC_OK)
-		snprintf(err, errlen, "%s: report not written: %s (%s)",
-		    r->path, rc_str(rc), errno ? strerror(errno) : "");
+	if (rc != RC_OK) {
+		int e = out.io_errno ? out.io_errno : first_io_errno(r);
+
+		snprintf(err, errlen, "%s: report not written: %s%s%s%s",
+		    r->path, rc_str(rc), e ? " (" : "", e ? strerror(e) : "",
+		    e ? ")" : "");
+	}
 	sink_fini(&out);
 	if (tmp[0] != '\0')
 		unlink(tmp);

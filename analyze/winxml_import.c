@@ -480,12 +480,18 @@ read_extra_ids(struct pctx *p, struct fail_event *ev)
 	uint32_t v;
 	uint64_t u;
 
-	if ((t = wfpxml_get(p->rec, "wfpdiagExtra/exchange")) != NULL &&
-	    ikev2_lookup_value(IKEV2_REG_EXCHANGE, t, &v))
-		ev->exchange = (uint8_t)v;
-	if ((t = wfpxml_get(p->rec, "wfpdiagExtra/notify")) != NULL &&
-	    ikev2_lookup_value(IKEV2_REG_NOTIFY, t, &v))
-		ev->notify = (uint16_t)v;
+	if ((t = wfpxml_get(p->rec, "wfpdiagExtra/exchange")) != NULL) {
+		if (ikev2_lookup_value(IKEV2_REG_EXCHANGE, t, &v))
+			ev->exchange = (uint8_t)v;
+		else if (parse_u64(t, UINT8_MAX, &u))
+			ev->exchange = (uint8_t)u;
+	}
+	if ((t = wfpxml_get(p->rec, "wfpdiagExtra/notify")) != NULL) {
+		if (ikev2_lookup_value(IKEV2_REG_NOTIFY, t, &v))
+			ev->notify = (uint16_t)v;
+		else if (parse_u64(t, UINT16_MAX, &u))
+			ev->notify = (uint16_t)u;
+	}
 	if ((t = wfpxml_get(p->rec, "wfpdiagExtra/ikeSpiI")) != NULL &&
 	    !parse_hex_bytes(t, ev->spi_i, 8))
 		complain(p, "wfpdiagExtra/ikeSpiI", t);
@@ -631,7 +637,7 @@ winxml_freq_table(const struct wfpxml_record *rec, struct freq_item *rows,
 
 		if (strcmp(fl->name, "item/error") == 0) {
 			if (err != NULL)
-				(*unreadable)++;        /* error without count */
+				(*unreadable)++;  /* error, no frequency */
 			err = fl->value;
 			continue;
 		}

@@ -69,14 +69,14 @@ gz=${size[0]}
 echo
 echo "Input: $source, $insize bytes; $(nproc) CPUs, $(uptime | sed 's/.*load/load/')"
 echo
-echo "| tool | wall s | CPU s | MB/s (wall) | output bytes | ratio | vs gzip -6 |"
-echo "|---|---:|---:|---:|---:|---:|---:|"
+echo "| tool | wall s | CPU s | MB/s (wall) | MB per CPU-s | output bytes | ratio | vs gzip -6 |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|"
 for i in "${!configs[@]}"; do
 	name=${configs[$i]%%|*}
 	awk -v n="$name" -v w="${best_wall[$i]}" -v c="${best_cpu[$i]}" \
 	    -v s="${size[$i]}" -v isz="$insize" -v gz="$gz" 'BEGIN {
-		printf "| %s | %.2f | %.2f | %.1f | %d | %.1f%% | %+.2f%% |\n",
-		    n, w, c, isz / 1048576 / w, s, 100 * s / isz,
-		    100 * (s - gz) / gz }'
+		printf "| %s | %.2f | %.2f | %.1f | %.1f | %d | %.1f%% | %+.2f%% |\n",
+		    n, w, c, isz / 1048576 / w, isz / 1048576 / c, s,
+		    100 * s / isz, 100 * (s - gz) / gz }'
 done
 [ -n "${BENCH_DIR:-}" ] || rm -rf "$work"

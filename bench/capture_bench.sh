@@ -58,17 +58,31 @@ cpu() {	# utime+stime ticks of a pid
 	    print f[12] + f[13] }' "/proc/$1/stat"
 }
 
-printf '| offered pps | sent | wfpdiag captured | wfpdiag kernel drops | wfpdiag CPU us/pkt | tcpdump captured | tcpdump kernel drops | tcpdump CPU us/pkt |\n'
-printf '|---|---|---|---|---|---|---|---|\n'
+printf '| order | offered pps | sent | wfpdiag captured | wfpdiag kernel drops | wfpdiag CPU us/pkt | tcpdump captured | tcpdump kernel drops | tcpdump CPU us/pkt |\n'
+printf '|---|---|---|---|---|---|---|---|---|\n'
+# The capturer attached first is served first by the kernel; each rate runs
+# in both orders so neither is favoured.
 for rate in "${rates[@]}"; do
+for order in wfpdiag-first tcpdump-first; do
 	rm -rf "$tmp/rt" "$tmp/out.cab" "$tmp/.out.cab.staging" "$tmp/td.pcap"
 	mkdir -p "$tmp/rt"
-	WFPDIAG_RUNTIME_DIR=$tmp/rt ip netns exec "$c" "$wfpdiag" capture start \
-	    -i vc --no-keys --vici "" --enfy "" --file "$tmp/out.cab" >/dev/null
-	wpid=$(sed -n 's/^pid=//p' "$tmp/rt/state")
-	ip netns exec "$c" tcpdump -i vc -w "$tmp/td.pcap" --immediate-mode \
-	    -B 32768 -s 262144 -n "$filter" 2>"$tmp/td.err" &
-	tdpid=$!
+	if [ "$order" = wfpdiag-first ]; then
+		WFPDIAG_RUNTIME_DIR=$tmp/rt ip netns exec "$c" "$wfpdiag" capture start \
+		    -i vc --no-keys --vici "" --enfy "" --file "$tmp/out.cab" >/dev/null
+		wpid=$(sed -n 's/^pid=//p' "$tmp/rt/state")
+		sleep 0.3
+		ip netns exec "$c" tcpdump -i vc -w "$tmp/td.pcap" --immediate-mode \
+		    -B 32768 -s 262144 -n "$filter" 2>"$tmp/td.err" &
+		tdpid=$!
+	else
+		ip netns exec "$c" tcpdump -i vc -w "$tmp/td.pcap" --immediate-mode \
+		    -B 32768 -s 262144 -n "$filter" 2>"$tmp/td.err" &
+		tdpid=$!
+		sleep 0.3
+		WFPDIAG_RUNTIME_DIR=$tmp/rt ip netns exec "$c" "$wfpdiag" capture start \
+		    -i vc --no-keys --vici "" --enfy "" --file "$tmp/out.cab" >/dev/null
+		wpid=$(sed -n 's/^pid=//p' "$tmp/rt/state")
+	fi
 	sleep 1.5
 	w0=$(cpu "$wpid"); t0=$(cpu "$tdpid")
 	sent=$(ip netns exec "$g" "$replay" vg "$tmp/traffic.pcap" "$secs" \
@@ -83,11 +97,12 @@ for rate in "${rates[@]}"; do
 	tcap=$(sed -n 's/^\([0-9]*\) packets captured/\1/p' "$tmp/td.err")
 	tdrop=$(sed -n 's/^\([0-9]*\) packets dropped by kernel/\1/p' "$tmp/td.err")
 	rm -rf "$tmp/.out.cab.staging" "$tmp/rt"
-	awk -v r="$rate" -v s="$sent" -v wc="$wcap" -v wd="$wdrop" \
+	awk -v o="$order" -v r="$rate" -v s="$sent" -v wc="$wcap" -v wd="$wdrop" \
 	    -v tc="$tcap" -v td="$tdrop" -v w="$((w1 - w0))" \
 	    -v t="$((t1 - t0))" -v hz="$hz" -v secs="$secs" 'BEGIN {
-		printf "| %s | %d | %d | %d | %.2f | %d | %d | %.2f |\n",
-		    r == 0 ? sprintf("max (%d)", s / secs) : r, s, wc, wd,
+		printf "| %s | %s | %d | %d | %d | %.2f | %d | %d | %.2f |\n",
+		    o, r == 0 ? sprintf("max (%d)", s / secs) : r, s, wc, wd,
 		    wc ? w / hz * 1e6 / wc : 0, tc, td,
 		    tc ? t / hz * 1e6 / tc : 0 }'
+done
 done

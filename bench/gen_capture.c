@@ -929,7 +929,7 @@ bulk_opts(struct sim *s, struct sa_opts *o)
 	    (0.5 + grng_unit(&s->rng));
 	o->esp_min = 100;
 	o->esp_max = 1400;
-	o->dpd_mean_us = 120 * US;
+	o->dpd_mean_us = 40 * US;	/* dpd_delay 30-60 s */
 	o->rekey_us = (uint64_t)(900 + grng_below(&s->rng, 600)) * US;
 }
 
@@ -1132,75 +1132,91 @@ bulk_start(struct sim *s)
 	return 0;
 }
 
-int
-main(int argc, char **argv)
-{
-	struct sim s;
-	const char *out = NULL, *keys = NULL, *scen = NULL;
-	enum glink link = GLINK_ETH;
-	const struct scenario *sc = NULL;
-	size_t i;
-	int a, rc = 0;
+struct args {
+	const char *out, *keys, *scen;
+	enum glink link;
+};
 
-	memset(&s, 0, sizeof(s));
-	s.seed = 1;
+/* Returns 0, 1 when the scenario list was printed, or -1 on bad usage. */
+static int
+parse_args(int argc, char **argv, struct sim *s, struct args *g)
+{
+	int a;
+	size_t i;
+
 	for (a = 1; a < argc; a++) {
 		const char *v = a + 1 < argc ? argv[a + 1] : NULL;
+		char *end;
 
 		if (strcmp(argv[a], "--list-scenarios") == 0) {
 			for (i = 0; i < sizeof(scenarios) / sizeof(*scenarios);
 			    i++)
 				printf("%-22s %s\n", scenarios[i].name,
 				    scenarios[i].what);
-			return 0;
+			return 1;
 		}
 		if (v == NULL)
-			return usage();
+			return -1;
 		if (strcmp(argv[a], "--size") == 0) {
-			if (parse_size(v, &s.target) != 0)
-				return usage();
+			if (parse_size(v, &s->target) != 0)
+				return -1;
 		} else if (strcmp(argv[a], "--seed") == 0) {
-			char *end;
-
-			s.seed = strtoull(v, &end, 10);
+			s->seed = strtoull(v, &end, 10);
 			if (*end != '\0')
-				return usage();
+				return -1;
 		} else if (strcmp(argv[a], "--out") == 0) {
-			out = v;
+			g->out = v;
 		} else if (strcmp(argv[a], "--keys") == 0) {
-			keys = v;
+			g->keys = v;
 		} else if (strcmp(argv[a], "--scenario") == 0) {
-			scen = v;
-		} else if (strcmp(argv[a], "--linktype") == 0) {
-			if (strcmp(v, "sll2") == 0)
-				link = GLINK_SLL2;
-			else if (strcmp(v, "eth") != 0)
-				return usage();
+			g->scen = v;
+		} else if (strcmp(argv[a], "--linktype") == 0 &&
+		    (strcmp(v, "sll2") == 0 || strcmp(v, "eth") == 0)) {
+			g->link = strcmp(v, "sll2") == 0 ? GLINK_SLL2 :
+			    GLINK_ETH;
 		} else {
-			return usage();
+			return -1;
 		}
 		a++;
 	}
-	if (out == NULL || (scen == NULL) == (s.target == 0))
-		return usage();
-	for (i = 0; scen && i < sizeof(scenarios) / sizeof(*scenarios); i++)
-		if (strcmp(scenarios[i].name, scen) == 0)
+	if (g->out == NULL || (g->scen == NULL) == (s->target == 0))
+		return -1;
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct sim s;
+	struct args g = { NULL, NULL, NULL, GLINK_ETH };
+	const struct scenario *sc = NULL;
+	size_t i;
+	int rc;
+
+	memset(&s, 0, sizeof(s));
+	s.seed = 1;
+	rc = parse_args(argc, argv, &s, &g);
+	if (rc != 0)
+		return rc > 0 ? 0 : usage();
+	for (i = 0; g.scen && i < sizeof(scenarios) / sizeof(*scenarios); i++)
+		if (strcmp(scenarios[i].name, g.scen) == 0)
 			sc = &scenarios[i];
-	if (scen != NULL && sc == NULL) {
-		fprintf(stderr, "gen_capture: unknown scenario %s\n", scen);
+	if (g.scen != NULL && sc == NULL) {
+		fprintf(stderr, "gen_capture: unknown scenario %s\n", g.scen);
 		return 2;
 	}
 	if (sc != NULL && (sc->flags & SC_SLL2))
-		link = GLINK_SLL2;
+		g.link = GLINK_SLL2;
 	grng_seed(&s.rng, s.seed);
-	s.out = gout_new(out, sc && (sc->flags & SC_SLL2) ? GFILE_PCAPNG :
-	    GFILE_PCAP, link, sc && (sc->flags & SC_QINQ));
+	s.out = gout_new(g.out, sc && (sc->flags & SC_SLL2) ? GFILE_PCAPNG :
+	    GFILE_PCAP, g.link, sc && (sc->flags & SC_QINQ));
 	if (s.out == NULL) {
-		fprintf(stderr, "gen_capture: %s: %s\n", out, strerror(errno));
+		fprintf(stderr, "gen_capture: %s: %s\n", g.out, strerror(errno));
 		return 1;
 	}
-	if (keys != NULL && (s.keys = fopen(keys, "w")) == NULL) {
-		fprintf(stderr, "gen_capture: %s: %s\n", keys, strerror(errno));
+	if (g.keys != NULL && (s.keys = fopen(g.keys, "w")) == NULL) {
+		fprintf(stderr, "gen_capture: %s: %s\n", g.keys,
+		    strerror(errno));
 		gout_free(s.out);
 		return 1;
 	}
@@ -1208,7 +1224,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "gen_capture: out of memory\n");
 		rc = 1;
 	}
-	print_summary(&s, out);
+	print_summary(&s, g.out);
 	if (gout_free(s.out) != 0 || (s.keys != NULL && fclose(s.keys) != 0)) {
 		fprintf(stderr, "gen_capture: write error\n");
 		rc = 1;

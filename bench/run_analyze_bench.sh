@@ -72,6 +72,8 @@ run_once() {
 	WALL=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
 	RSS=$(awk -F': ' '/Maximum resident set size/ { print $2 }' \
 	    "$R/raw/$name.time")
+	CPU=$(awk -F': ' '/User time|System time/ { s += $2 }
+	    END { printf "%.2f", s }' "$R/raw/$name.time")
 }
 
 # best NAME RUNS CMD... -> BEST_WALL, BEST_RSS (max over runs)
@@ -79,12 +81,17 @@ best() {
 	local name=$1 runs=$2 i
 	shift 2
 	BEST_WALL=""
+	BEST_CPU=""
 	BEST_RSS=0
 	for i in $(seq "$runs"); do
 		run_once "$name" x "$@"
 		if [ -z "$BEST_WALL" ] || awk -v a="$WALL" -v b="$BEST_WALL" \
 		    'BEGIN { exit !(a < b) }'; then
 			BEST_WALL=$WALL
+		fi
+		if [ -z "$BEST_CPU" ] || awk -v a="$CPU" -v b="$BEST_CPU" \
+		    'BEGIN { exit !(a < b) }'; then
+			BEST_CPU=$CPU
 		fi
 		if [ "$RSS" -gt "$BEST_RSS" ]; then
 			BEST_RSS=$RSS
@@ -100,13 +107,14 @@ for sz in 200M 2G; do
 	bytes=$(stat -c %s "$f")
 	cat "$f" >/dev/null		# warm the page cache
 	best "read-$sz" "$RUNS" "$B/bench/read_loop" "$f"
-	rows+=("$sz|read_loop (read(2), 1 MiB)|$BEST_WALL|$BEST_RSS")
+	rows+=("$sz|read_loop (read(2), 1 MiB)|$BEST_WALL|$BEST_RSS|$BEST_CPU")
 	best "pcap-$sz" "$RUNS" "$B/bench/pcap_loop" "$f"
 	base=$BEST_WALL
-	rows+=("$sz|pcap_loop (libpcap baseline)|$BEST_WALL|$BEST_RSS")
+	cbase=$BEST_CPU
+	rows+=("$sz|pcap_loop (libpcap baseline)|$BEST_WALL|$BEST_RSS|$BEST_CPU")
 	if [ $have_analyze -eq 1 ]; then
 		best "analyze-$sz" "$RUNS" "$B/cli/wfpdiag" analyze --format text "$f"
-		rows+=("$sz|wfpdiag analyze --format text|$BEST_WALL|$BEST_RSS")
+		rows+=("$sz|wfpdiag analyze --format text|$BEST_WALL|$BEST_RSS|$BEST_CPU")
 	else
 		rows+=("$sz|wfpdiag analyze --format text|n/a|n/a")
 	fi
@@ -119,10 +127,10 @@ for sz in 200M 2G; do
 			    -e isakmp.ispi -e isakmp.rspi \
 			    -e isakmp.exchangetype -e isakmp.messageid
 			[ $sz = 200M ] && T200=$BEST_WALL
-			rows+=("$sz|tshark -Y isakmp -T fields|$BEST_WALL|$BEST_RSS")
+			rows+=("$sz|tshark -Y isakmp -T fields|$BEST_WALL|$BEST_RSS|$BEST_CPU")
 		fi
 	fi
-	eval "BASE_$sz=$base BYTES_$sz=$bytes"
+	eval "BASE_$sz=$base CBASE_$sz=$cbase BYTES_$sz=$bytes"
 done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -132,21 +140,25 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 	echo "Machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM,"
 	echo "$(uname -sr); load average before: $load_before, after: $load_after."
 	echo "Page cache warm; wall = best of $RUNS (tshark: 1 run); RSS = peak"
-	echo "(/usr/bin/time -v); x pcap_loop = pcap_loop time / tool time."
+	echo "(/usr/bin/time -v); cpu = user+sys, best run; x pcap_loop ="
+	echo "pcap_loop time / tool time (wall; cpu: the same with CPU time, less"
+	echo "sensitive to a busy machine)."
 	[ $have_analyze -eq 1 ] || echo "wfpdiag analyze: not available in this build ($(head -c 120 "$R/raw/analyze-probe.err" | tr '\n' ' '))."
 	echo
-	echo "| file | tool | wall s | MB/s | peak RSS MiB | x pcap_loop |"
-	echo "|---|---|---:|---:|---:|---:|"
+	echo "| file | tool | wall s | cpu s | MB/s | peak RSS MiB | x pcap_loop (wall) | x pcap_loop (cpu) |"
+	echo "|---|---|---:|---:|---:|---:|---:|---:|"
 	for r in "${rows[@]}"; do
-		IFS='|' read -r sz tool wall rss <<<"$r"
-		eval "base=\$BASE_$sz bytes=\$BYTES_$sz"
+		IFS='|' read -r sz tool wall rss cpu <<<"$r"
+		eval "base=\$BASE_$sz cbase=\$CBASE_$sz bytes=\$BYTES_$sz"
 		if [[ "$wall" =~ ^[0-9.]+$ ]]; then
 			awk -v sz="$sz" -v tool="$tool" -v w="$wall" -v r="$rss" \
-			    -v b="$base" -v n="$bytes" 'BEGIN {
-				printf "| %s | %s | %.3f | %.0f | %.1f | %.2f |\n",
-				    sz, tool, w, n / 1e6 / w, r / 1024, b / w }'
+			    -v b="$base" -v n="$bytes" -v c="$cpu" \
+			    -v cb="$cbase" 'BEGIN {
+				printf "| %s | %s | %.3f | %.2f | %.0f | %.1f | %.2f | %s |\n",
+				    sz, tool, w, c, n / 1e6 / w, r / 1024, b / w,
+				    (c > 0 ? sprintf("%.2f", cb / c) : "-") }'
 		else
-			echo "| $sz | $tool | $wall | | | |"
+			echo "| $sz | $tool | $wall | | | | | |"
 		fi
 	done
 } | tee "$R/analyze.md"

@@ -147,6 +147,20 @@ cp "$R/out.$$" "$R/winxml-read-$SIZE.txt"
 read -r rss_ns wall_ns cpu_ns <<<"$(rss_of "$B/winxml_read" --no-peers "$small")"
 read -r rss_nb wall_nb cpu_nb <<<"$(rss_of "$B/winxml_read" --no-peers "$big")"
 read -r rss_x wall_x cpu_x <<<"$(rss_of xmllint --stream --noout "$big")"
+# The whole CLI: import, analysis, summary and the XML report (streamed
+# through report_xml's spools), then the report checked against the XSD.
+W=$B/cli/wfpdiag
+read -r rss_cs wall_cs cpu_cs <<<"$(rss_of "$W" analyze -f both \
+    -o "$D/report-50M.xml" "$small")"
+read -r rss_cb wall_cb cpu_cb <<<"$(rss_of "$W" analyze -f both \
+    -o "$D/report-$SIZE.xml" "$big")"
+if xmllint --noout --stream --schema docs/wfpdiag-report.xsd \
+    "$D/report-$SIZE.xml" 2>"$R/report-validate.txt"; then
+	valid="valid"
+else
+	valid="INVALID ($(head -c 200 "$R/report-validate.txt"))"
+fi
+rbytes=$(stat -c %s "$D/report-$SIZE.xml")
 rm -f "$R/time.$$" "$R/out.$$"
 peers_s=$(awk '$1 == "peers" { print $2 }' "$R/winxml-read-50M.txt")
 peers_b=$(awk '$1 == "peers" { print $2 }' "$R/winxml-read-$SIZE.txt")
@@ -174,8 +188,14 @@ row "$SIZE" "winxml_read --no-peers (reader + import)" "$wall_nb" "$cpu_nb" "$rs
 row 50M "winxml_read (+ peer stats, $peers_s peers)" "$wall_s" "$cpu_s" "$rss_s" "$sbytes"
 row "$SIZE" "winxml_read (+ peer stats, $peers_b peers)" "$wall_b" "$cpu_b" "$rss_b" "$bytes"
 row "$SIZE" "xmllint --stream --noout" "$wall_x" "$cpu_x" "$rss_x" "$bytes"
+row 50M "wfpdiag analyze -f both (summary + XML report)" "$wall_cs" \
+    "$cpu_cs" "$rss_cs" "$sbytes"
+row "$SIZE" "wfpdiag analyze -f both (summary + XML report)" "$wall_cb" \
+    "$cpu_cb" "$rss_cb" "$bytes"
 echo
 echo "Peak RSS $SIZE / 50M, reader + import: $(awk -v a="$rss_ns" -v b="$rss_nb" 'BEGIN { printf "%.2f", b / a }') (flat = about 1)."
+echo "The $SIZE input's report ($rbytes bytes) against docs/wfpdiag-report.xsd"
+echo "(xmllint --stream --schema): $valid."
 echo "The peer table grows with distinct remote addresses (about 200 bytes"
 echo "each, capped at LIMIT_WINXML_PEERS = 65536), not with the file size."
-[ "$status" = ok ]
+[ "$status" = ok ] && [ "$valid" = valid ]

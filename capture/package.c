@@ -19,7 +19,7 @@
 static const char *const fixed_first[] = {CAB_MEMBER_REPORT,
     CAB_MEMBER_INFO, CAB_MEMBER_EVENTS, CAB_MEMBER_XFRM_INITIAL,
     CAB_MEMBER_XFRM_FINAL, CAB_MEMBER_IKE_KEYS, CAB_MEMBER_ESP_KEYS,
-    CAB_MEMBER_PCAP};
+    CAB_MEMBER_DAEMON_LOG, CAB_MEMBER_PCAP};
 
 /* Present and readable; key tables and the log only when not empty
  * (an empty esp_sa would claim a key source that saw nothing). */
@@ -91,9 +91,22 @@ package_list(const char *dir, struct package_list *out)
 	return RC_OK;
 }
 
+/* Puts "wfpdiag.xml" first in l when the report file exists. */
+static void
+with_report(struct package_list *l, const char *report)
+{
+	if (report == NULL || access(report, R_OK) != 0 ||
+	    (l->n > 0 && strcmp(l->name[0], CAB_MEMBER_REPORT) == 0) ||
+	    l->n >= PACKAGE_MAX_MEMBERS)
+		return;
+	memmove(l->name[1], l->name[0], l->n * sizeof(l->name[0]));
+	snprintf(l->name[0], sizeof(l->name[0]), "%s", CAB_MEMBER_REPORT);
+	l->n++;
+}
+
 enum rc
-package_cab(const char *dir, const char *out, uid_t uid, gid_t gid,
-    unsigned *ncabs, char *err, size_t errlen)
+package_cab(const char *dir, const char *report, const char *out, uid_t uid,
+    gid_t gid, unsigned *ncabs, char *err, size_t errlen)
 {
 	struct package_list *l;
 	struct cab_series *cs = NULL;
@@ -109,12 +122,17 @@ package_cab(const char *dir, const char *out, uid_t uid, gid_t gid,
 		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
 		goto out;
 	}
+	with_report(l, report);
 	if ((rc = cab_series_new(&cs, out, 6, 2)) != RC_OK) {
 		snprintf(err, errlen, "%s: %s", out, strerror(errno));
 		goto out;
 	}
 	for (i = 0; i < l->n && rc == RC_OK; i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, l->name[i]);
+		if (report != NULL && access(report, R_OK) == 0 &&
+		    strcmp(l->name[i], CAB_MEMBER_REPORT) == 0)
+			snprintf(path, sizeof(path), "%s", report);
+		else
+			snprintf(path, sizeof(path), "%s/%s", dir, l->name[i]);
 		rc = cab_series_add_file(cs, l->name[i], path);
 		if (rc != RC_OK)
 			snprintf(err, errlen, "%s: %s", l->name[i],

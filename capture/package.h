@@ -27,11 +27,15 @@ struct package_list {
 enum rc package_list(const char *dir, struct package_list *out) MUST_CHECK;
 
 /*
- * Writes the cabinet(s) at out from dir. *ncabs gets the number of
+ * Writes the cabinet(s) at out from dir. report, when not NULL and
+ * present, is the file stored as wfpdiag.xml (the report is built beside
+ * the cab, so a staging directory on a full disk still gets one); else
+ * dir's own wfpdiag.xml is used if any. *ncabs gets the number of
  * cabinets (OUT.cab plus OUT-2.cab ...). When the process is root, the
  * files are chowned to uid/gid. err names the member and the reason.
  */
-enum rc package_cab(const char *dir, const char *out, uid_t uid, gid_t gid,
-    unsigned *ncabs, char *err, size_t errlen) MUST_CHECK;
+enum rc package_cab(const char *dir, const char *report, const char *out,
+    uid_t uid, gid_t gid, unsigned *ncabs, char *err, size_t errlen)
+    MUST_CHECK;
 
 #endif

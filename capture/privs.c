@@ -14,8 +14,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "formats/rd.h"
-
 enum rc
 privs_parse_capeff(const char *status, size_t len, uint64_t *eff)
 {

@@ -90,11 +90,12 @@ runtime_write_state(const char *dir, const char *name,
 	buf_init(&b, 64 * 1024);
 	rc = buf_printf(&b, "pid=%ld\nstart=%" PRId64 ".%09" PRIu32
 	    "\nuid=%lu\ngid=%lu\ninterfaces=%s\noutput=%s\nstaging=%s\n"
-	    "filter=%s\nmax_size=%" PRIu64 "\nring=%u\nkeys=%d\nboot_id=%s\n",
+	    "filter=%s\nmax_size=%" PRIu64 "\nring=%u\nkeys=%d\nboot_id=%s\n"
+	    "daemon_log=%s\ndaemon_log_off=%" PRIu64 "\n",
 	    (long)st->pid, st->start_sec, st->start_nsec,
 	    (unsigned long)st->uid, (unsigned long)st->gid, st->interfaces,
 	    st->output, st->staging, st->filter, st->max_size, st->ring,
-	    st->keys ? 1 : 0, st->boot_id);
+	    st->keys ? 1 : 0, st->boot_id, st->daemon_log, st->daemon_log_off);
 	if (rc == RC_OK)
 		rc = write_atomic(dir, name, b.data, b.len);
 	buf_fini(&b);
@@ -247,6 +248,10 @@ state_set(void *ctx, const char *k, const char *v)
 		return copy_str(st->filter, sizeof(st->filter), v);
 	else if (strcmp(k, "boot_id") == 0)
 		return copy_str(st->boot_id, sizeof(st->boot_id), v);
+	else if (strcmp(k, "daemon_log") == 0)
+		return copy_str(st->daemon_log, sizeof(st->daemon_log), v);
+	else if (strcmp(k, "daemon_log_off") == 0)
+		return parse_u64(v, INT64_MAX, &st->daemon_log_off);
 	else if (strcmp(k, "max_size") == 0)
 		return parse_u64(v, UINT64_MAX, &st->max_size);
 	else if (strcmp(k, "ring") == 0) {

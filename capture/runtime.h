@@ -41,6 +41,8 @@ struct runtime_state {
 	unsigned ring;              /* files in the ring (with max_size) */
 	bool keys;
 	char boot_id[40];           /* /proc/sys/kernel/random/boot_id */
+	char daemon_log[4096];      /* IKE daemon log to include ("" none) */
+	uint64_t daemon_log_off;    /* its size at start: copied from here */
 };
 
 struct runtime_stats {

@@ -745,3 +745,47 @@ session_info_append(const char *dir, const char *key, const char *fmt, ...)
 	(void)close(fd);
 	return w == n + m + 1 ? RC_OK : RC_IO;
 }
+
+enum rc
+session_copy_daemon_log(const char *dir, const char *path, uint64_t off,
+    uid_t uid, gid_t gid, char *err, size_t errlen)
+{
+	char buf[65536];
+	struct stat sb;
+	int in, out = -1;
+	enum rc rc = RC_OK;
+	ssize_t n;
+
+	if ((in = open(path, O_RDONLY | O_CLOEXEC)) < 0 ||
+	    fstat(in, &sb) != 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		if (in >= 0)
+			(void)close(in);
+		return RC_IO;
+	}
+	if ((uint64_t)sb.st_size < off)
+		off = 0;	/* rotated or truncated meanwhile */
+	if ((uint64_t)sb.st_size - off > LIMIT_DAEMON_LOG)
+		off = (uint64_t)sb.st_size - LIMIT_DAEMON_LOG;
+	if (lseek(in, (off_t)off, SEEK_SET) < 0 ||
+	    (out = open_member(dir, CAB_MEMBER_DAEMON_LOG, O_TRUNC)) < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		(void)close(in);
+		return RC_IO;
+	}
+	while (rc == RC_OK && (n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n) {
+			snprintf(err, errlen, "%s/%s: %s", dir,
+			    CAB_MEMBER_DAEMON_LOG, strerror(errno));
+			rc = RC_IO;
+		}
+	explicit_bzero(buf, sizeof(buf));	/* it held keys */
+	(void)close(in);
+	if (geteuid() == 0 && fchown(out, uid, gid) != 0 && rc == RC_OK) {
+		snprintf(err, errlen, "chown %s: %s", CAB_MEMBER_DAEMON_LOG,
+		    strerror(errno));
+		rc = RC_PERM;
+	}
+	(void)close(out);
+	return rc;
+}

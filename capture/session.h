@@ -72,6 +72,15 @@ void session_forget(struct session *s);
 enum rc session_final_snapshot(const char *dir, bool keys, uid_t uid,
     gid_t gid, char *err, size_t errlen) MUST_CHECK;
 
+/*
+ * Copies what the IKE daemon's log at path gained since offset off (from
+ * 0 when it shrank: rotated) into dir/charon.log, at most
+ * LIMIT_DAEMON_LOG bytes (the newest), owner uid/gid, mode 0600.
+ */
+enum rc session_copy_daemon_log(const char *dir, const char *path,
+    uint64_t off, uid_t uid, gid_t gid, char *err, size_t errlen)
+    MUST_CHECK;
+
 /* Appends a line "key: value" to dir/capture-info.txt. */
 enum rc session_info_append(const char *dir, const char *key,
     const char *fmt, ...) MUST_CHECK __attribute__((format(printf, 3, 4)));

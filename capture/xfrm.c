@@ -309,7 +309,7 @@ dec_attr(uint16_t type, struct rd *a, struct xfrm_ev *ev)
 		}
 		return rc;
 	default:
-		return RC_OK;	/* replay state, marks, offload ...: not ours */
+		return RC_OK;	/* replay, marks, offload: not ours */
 	}
 }
 

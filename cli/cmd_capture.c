@@ -21,6 +21,7 @@
 #include <dirent.h>
 
 #include "analyze/analyzer.h"
+#include "analyze/winerr.h"
 #include "capture/package.h"
 #include "capture/privs.h"
 #include "capture/runtime.h"
@@ -36,6 +37,7 @@ struct opts {
 	const char *vici;
 	const char *enfy;
 	const char *filter;
+	const char *daemon_log;  /* IKE daemon log to include (keys) */
 	uint64_t max_size;
 	unsigned ring;
 	bool keys;
@@ -49,6 +51,7 @@ usage(FILE *f)
 	    "usage: wfpdiag capture start [--interface IF|any] [--file PATH]\n"
 	    "           [--max-size SIZE[K|M|G]] [--ring N] [--no-keys]\n"
 	    "           [--vici PATH] [--enfy PATH] [--filter BPF]\n"
+	    "           [--daemon-log PATH]\n"
 	    "       wfpdiag capture status\n"
 	    "       wfpdiag capture stop [--file PATH]\n"
 	    "       wfpdiag capture run [start options] [-- COMMAND ARGS...]\n"
@@ -59,6 +62,9 @@ usage(FILE *f)
 	    "stop    ends it and writes wfpdiag.cab (report + capture)\n"
 	    "run     captures in the foreground until COMMAND exits or ^C,\n"
 	    "        then does what stop does\n"
+	    "--daemon-log adds what the IKE daemon's log file (e.g. charon's,\n"
+	    "        with keys at ike/chd level 4) gains during the capture\n"
+	    "        (not with --no-keys)\n"
 	    "--max-size bounds the packet files: a ring of N files (--ring,\n"
 	    "        default 4) of SIZE/N bytes each, the oldest dropped.\n"
 	    "See docs/capture.md.\n");
@@ -147,6 +153,8 @@ parse_opts(int argc, char **argv, struct opts *o, bool allow_cmd)
 			o->enfy = v;
 		else if ((v = opt_value(argc, argv, &i, "filter")))
 			o->filter = v;
+		else if ((v = opt_value(argc, argv, &i, "daemon-log")))
+			o->daemon_log = v;
 		else if ((v = opt_value(argc, argv, &i, "max-size"))) {
 			if (!parse_size(v, &o->max_size) || o->max_size == 0) {
 				fprintf(stderr, "wfpdiag capture: --max-size "
@@ -244,6 +252,8 @@ struct ctx {
 	char staging[PATH_MAX];
 	uid_t uid;
 	gid_t gid;
+	char daemon_log[PATH_MAX];  /* absolute, "" none */
+	uint64_t daemon_log_off;    /* its size at start */
 	struct session *s;
 };
 
@@ -252,6 +262,34 @@ send_ready(int fd, const char *msg)
 {
 	if (fd >= 0 && write(fd, msg, strlen(msg) + 1) < 0)
 		return;
+}
+
+/* The session state the capture process records (runtime dir and a copy
+ * in the staging directory for recovery after a reboot). */
+static void
+fill_state(const struct ctx *c, struct runtime_state *st)
+{
+	struct timespec ts;
+
+	memset(st, 0, sizeof(*st));
+	st->pid = getpid();
+	(void)clock_gettime(CLOCK_REALTIME, &ts);
+	st->start_sec = ts.tv_sec;
+	st->start_nsec = (uint32_t)ts.tv_nsec;
+	st->uid = c->uid;
+	st->gid = c->gid;
+	snprintf(st->interfaces, sizeof(st->interfaces), "%s",
+	    c->o.iface ? c->o.iface : "any");
+	snprintf(st->output, sizeof(st->output), "%s", c->output);
+	snprintf(st->staging, sizeof(st->staging), "%s", c->staging);
+	snprintf(st->filter, sizeof(st->filter), "%s",
+	    c->o.filter ? c->o.filter : "default");
+	st->max_size = c->o.max_size;
+	st->ring = c->o.ring;
+	st->keys = c->o.keys;
+	runtime_boot_id(st->boot_id, sizeof(st->boot_id));
+	snprintf(st->daemon_log, sizeof(st->daemon_log), "%s", c->daemon_log);
+	st->daemon_log_off = c->daemon_log_off;
 }
 
 /*
@@ -277,27 +315,7 @@ capture_process(struct ctx *c, int ready_fd, bool daemon)
 		send_ready(ready_fd, err);
 		_exit(EXIT_OUTPUT);
 	}
-	memset(&st, 0, sizeof(st));
-	st.pid = getpid();
-	{
-		struct timespec ts;
-
-		(void)clock_gettime(CLOCK_REALTIME, &ts);
-		st.start_sec = ts.tv_sec;
-		st.start_nsec = (uint32_t)ts.tv_nsec;
-	}
-	st.uid = c->uid;
-	st.gid = c->gid;
-	snprintf(st.interfaces, sizeof(st.interfaces), "%s",
-	    c->o.iface ? c->o.iface : "any");
-	snprintf(st.output, sizeof(st.output), "%s", c->output);
-	snprintf(st.staging, sizeof(st.staging), "%s", c->staging);
-	snprintf(st.filter, sizeof(st.filter), "%s",
-	    c->o.filter ? c->o.filter : "default");
-	st.max_size = c->o.max_size;
-	st.ring = c->o.ring;
-	st.keys = c->o.keys;
-	runtime_boot_id(st.boot_id, sizeof(st.boot_id));
+	fill_state(c, &st);
 	if (runtime_write_state(c->rdir, RUNTIME_STATE, &st) != RC_OK ||
 	    runtime_write_state(c->staging, RUNTIME_STATE, &st) != RC_OK) {
 		snprintf(err, sizeof(err), "cannot write the state in %s: %s",
@@ -357,11 +375,31 @@ wait_ready(int fd, char *msg, size_t n)
 	return strcmp(msg, "OK") == 0 ? 0 : -1;
 }
 
+/* True (with a message) when a capture runs or awaits recovery. */
+static bool
+refuse_existing(const char *rdir, const char *verb)
+{
+	struct runtime_state st;
+	char err[512];
+
+	if (runtime_read_state(rdir, RUNTIME_STATE, &st, err, sizeof(err)) !=
+	    RC_OK)
+		return false;
+	if (runtime_alive(&st))
+		fprintf(stderr, "wfpdiag capture %s: a capture is already "
+		    "running (pid %ld, writing %s); run 'wfpdiag capture stop' "
+		    "first\n", verb, (long)st.pid, st.output);
+	else
+		fprintf(stderr, "wfpdiag capture %s: a capture (pid %ld) died "
+		    "without being stopped; run 'wfpdiag capture stop' to "
+		    "recover %s first\n", verb, (long)st.pid, st.output);
+	return true;
+}
+
 /* Checks, paths, sources: everything before the fork. */
 static int
 prepare(struct ctx *c, const char *verb)
 {
-	struct runtime_state st;
 	uint64_t eff = 0;
 	char err[512], missing[64];
 	struct session_opts so;
@@ -372,20 +410,8 @@ prepare(struct ctx *c, const char *verb)
 		    "(set XDG_RUNTIME_DIR or WFPDIAG_RUNTIME_DIR)\n", verb);
 		return EXIT_STATE;
 	}
-	if (runtime_read_state(c->rdir, RUNTIME_STATE, &st, err,
-	    sizeof(err)) == RC_OK) {
-		if (runtime_alive(&st))
-			fprintf(stderr, "wfpdiag capture %s: a capture is "
-			    "already running (pid %ld, writing %s); run "
-			    "'wfpdiag capture stop' first\n", verb,
-			    (long)st.pid, st.output);
-		else
-			fprintf(stderr, "wfpdiag capture %s: a capture "
-			    "(pid %ld) died without being stopped; run "
-			    "'wfpdiag capture stop' to recover %s first\n",
-			    verb, (long)st.pid, st.output);
+	if (refuse_existing(c->rdir, verb))
 		return EXIT_STATE;
-	}
 	if (privs_self(&eff) != RC_OK)
 		eff = 0;
 	privs_missing(eff, missing, sizeof(missing));
@@ -400,6 +426,17 @@ prepare(struct ctx *c, const char *verb)
 		    "%s\n", verb, c->o.file ? c->o.file : "wfpdiag.cab",
 		    strerror(errno));
 		return EXIT_OUTPUT;
+	}
+	if (c->o.daemon_log != NULL && c->o.keys) {
+		struct stat sb;
+
+		if (realpath(c->o.daemon_log, c->daemon_log) == NULL ||
+		    stat(c->daemon_log, &sb) != 0) {
+			fprintf(stderr, "wfpdiag capture %s: --daemon-log %s: "
+			    "%s\n", verb, c->o.daemon_log, strerror(errno));
+			return EXIT_INPUT;
+		}
+		c->daemon_log_off = (uint64_t)sb.st_size;
 	}
 	staging_path(c->output, c->staging, sizeof(c->staging));
 	if (mkdir(c->staging, 0700) != 0) {
@@ -431,6 +468,25 @@ prepare(struct ctx *c, const char *verb)
 		    EXIT_USAGE : EXIT_INPUT;
 	}
 	return EXIT_OK;
+}
+
+/* Removes the staging directory and its files (after packaging). */
+static void
+remove_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char p[PATH_MAX + 256];
+
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
+		(void)unlink(p);
+	}
+	if (d != NULL)
+		(void)closedir(d);
+	(void)rmdir(dir);
 }
 
 static int
@@ -468,31 +524,14 @@ capture_start(int argc, char **argv)
 	if (wait_ready(p[0], msg, sizeof(msg)) != 0) {
 		fprintf(stderr, "wfpdiag capture start: %s\n", msg);
 		(void)close(p[0]);
+		remove_dir(c.staging);
+		runtime_clear(c.rdir);
 		return EXIT_OUTPUT;
 	}
 	(void)close(p[0]);
 	printf("capture started on %s; 'wfpdiag capture stop' writes %s\n",
 	    c.o.iface ? c.o.iface : "all interfaces", c.output);
 	return EXIT_OK;
-}
-
-/* Removes the staging directory and its files (after packaging). */
-static void
-remove_dir(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char p[PATH_MAX + 256];
-
-	while (d != NULL && (e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
-		(void)unlink(p);
-	}
-	if (d != NULL)
-		(void)closedir(d);
-	(void)rmdir(dir);
 }
 
 static void
@@ -576,23 +615,24 @@ print_freq(const struct analyzer *an)
 	}
 	printf("errorFrequencyTable (top %zu of %zu):\n", n < 5 ? n : 5, n);
 	for (i = 0; i < n && i < 5; i++)
-		printf("  %5" PRIu32 "  x %" PRIu64 "\n", f[i].win_error,
+		printf("  %-40s %5" PRIu32 "  x %" PRIu64 "\n",
+		    winerr_name(f[i].win_error), f[i].win_error,
 		    f[i].frequency);
 }
 
 /* Builds staging/wfpdiag.xml; false (with a message) when it could not. */
 static bool
-build_report(const char *staging, uid_t uid, gid_t gid, int *status)
+build_report(const char *staging, const char *xml, uid_t uid, gid_t gid,
+    int *status)
 {
 	struct analyzer_opts ao;
 	struct analyzer *an;
 	struct package_list *l;
-	char xml[PATH_MAX + 32], p[PATH_MAX + 300], err[512];
+	char p[PATH_MAX + 300], err[512];
 	size_t i;
 	enum rc rc;
 	bool ok = true;
 
-	snprintf(xml, sizeof(xml), "%s/%s", staging, CAB_MEMBER_REPORT);
 	memset(&ao, 0, sizeof(ao));
 	ao.xml_path = xml;
 	ao.decrypt_esp = true;
@@ -610,7 +650,8 @@ build_report(const char *staging, uid_t uid, gid_t gid, int *status)
 	for (i = 0; i < l->n; i++) {
 		const char *m = l->name[i];
 		bool keys = strcmp(m, CAB_MEMBER_ESP_KEYS) == 0 ||
-		    strcmp(m, CAB_MEMBER_IKE_KEYS) == 0;
+		    strcmp(m, CAB_MEMBER_IKE_KEYS) == 0 ||
+		    strcmp(m, CAB_MEMBER_DAEMON_LOG) == 0;
 
 		if (!keys && strcmp(m, CAB_MEMBER_EVENTS) != 0 &&
 		    strstr(m, ".pcap") == NULL)
@@ -644,7 +685,7 @@ finish(const char *rdir, const struct runtime_state *st, const char *output,
     bool recovered, const char *why)
 {
 	struct runtime_stats rs;
-	char err[512], when[64];
+	char err[512], when[64], xml[PATH_MAX + 16];
 	unsigned ncabs = 0;
 	int status = EXIT_OK;
 	uint64_t eff = 0;
@@ -677,12 +718,20 @@ finish(const char *rdir, const struct runtime_state *st, const char *output,
 	    recovered ? ")" : "") != RC_OK)
 		fprintf(stderr, "wfpdiag capture stop: cannot complete %s/%s\n",
 		    st->staging, CAB_MEMBER_INFO);
+	if (st->daemon_log[0] != '\0' && st->keys &&
+	    session_copy_daemon_log(st->staging, st->daemon_log,
+	    st->daemon_log_off, st->uid, st->gid, err, sizeof(err)) != RC_OK)
+		fprintf(stderr, "wfpdiag capture stop: daemon log: %s\n", err);
 	if (recovered)
 		printf("recovering the capture of pid %ld: %s\n",
 		    (long)st->pid, why);
-	(void)build_report(st->staging, st->uid, st->gid, &status);
-	rc = package_cab(st->staging, output, st->uid, st->gid, &ncabs, err,
-	    sizeof(err));
+	/* the report is built beside the cab, not in the staging directory:
+	 * that one may sit on the disk that filled up */
+	snprintf(xml, sizeof(xml), "%s.report.xml", output);
+	(void)build_report(st->staging, xml, st->uid, st->gid, &status);
+	rc = package_cab(st->staging, xml, output, st->uid, st->gid, &ncabs,
+	    err, sizeof(err));
+	(void)unlink(xml);
 	if (rc != RC_OK) {
 		fprintf(stderr, "wfpdiag capture stop: writing %s: %s\n"
 		    "the capture stays in %s\n", output, err, st->staging);
@@ -734,9 +783,20 @@ capture_stop(int argc, char **argv)
 		recovered = true;
 		why = "its runtime state was lost (reboot?)";
 	} else if (!runtime_alive(&st)) {
-		recovered = true;
+		struct runtime_stats rs;
+
+		/* a capture that ended itself (full disk, or a SIGTERM from
+		 * someone else such as a shutdown) wrote its last stats and
+		 * closed its files: nothing to recover */
+		recovered = runtime_read_stats(rdir, &rs) != RC_OK ||
+		    (strcmp(rs.status, "disk-full") != 0 &&
+		    strcmp(rs.status, "stopped") != 0);
 		why = "the capture process had died (killed, crashed or "
 		    "rebooted)";
+		if (!recovered)
+			printf("the capture had already ended (%s)\n",
+			    strcmp(rs.status, "disk-full") == 0 ? "the disk "
+			    "was full" : "stopped by a signal");
 	} else if (!end_capture(&st, 0)) {
 		recovered = true;
 		why = "the capture process did not stop in time and was killed";

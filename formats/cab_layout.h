@@ -33,6 +33,11 @@
  * seen): IKEv2 SA keys and ESP SA keys. */
 #define CAB_MEMBER_IKE_KEYS "ikev2_decryption_table"
 #define CAB_MEMBER_ESP_KEYS "esp_sa"
+/* The IKE daemon's own log over the capture, when `capture start
+ * --daemon-log PATH` named it (strongSwan's charon log; at ike/chd level
+ * 4 it holds the derived keys, read as a key table). Absent with
+ * --no-keys. */
+#define CAB_MEMBER_DAEMON_LOG "charon.log"
 /* key: value lines: host, kernel, interfaces, filter, start, stop,
  * packets captured/dropped, bytes, events, sources present/absent (with
  * reason), recovered yes/no, max-size policy. */

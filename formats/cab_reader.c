@@ -378,6 +378,36 @@ cf_layout(struct cab_reader *r, struct cf *c)
 	return RC_OK;
 }
 
+/*
+ * Bytes to read for the header region: up to the end of the largest
+ * CFFILE table the header allows (coffFiles + cFiles * 272), never more
+ * than the file or LIMIT_CAB_HEADER_BYTES, so that opening a 2 GiB
+ * cabinet reads kilobytes. Short or odd headers are left to cf_header().
+ */
+static size_t
+header_bytes(struct cab_reader *r)
+{
+	uint8_t fixed[CFHEADER_BYTES];
+	uint64_t want = LIMIT_CAB_HEADER_BYTES;
+	uint32_t coff;
+	uint16_t nfiles;
+	struct rd h;
+
+	if (src_read(r, 0, fixed, sizeof(fixed)) == RC_OK) {
+		h = rd_init(fixed, sizeof(fixed));
+		rd_skip(&h, 16);
+		coff = rd_le32(&h);		/* coffFiles */
+		rd_skip(&h, 8);			/* reserved3, version, cFolders */
+		nfiles = rd_le16(&h);		/* cFiles */
+		if (rd_ok(&h))
+			want = (uint64_t)coff + (uint64_t)nfiles *
+			    (CFFILE_BYTES + NAME_MAX_BYTES);
+	}
+	if (want > LIMIT_CAB_HEADER_BYTES)
+		want = LIMIT_CAB_HEADER_BYTES;
+	return want < r->size ? (size_t)want : (size_t)r->size;
+}
+
 /* Checks a cabinet's structure before libarchive reads it. */
 static enum rc
 cab_check(struct cab_reader *r)
@@ -388,8 +418,7 @@ cab_check(struct cab_reader *r)
 	struct rd h;
 	enum rc rc;
 
-	hlen = r->size < LIMIT_CAB_HEADER_BYTES ? (size_t)r->size :
-	    LIMIT_CAB_HEADER_BYTES;
+	hlen = header_bytes(r);
 	if ((hb = malloc(hlen + 1)) == NULL)
 		return RC_NOMEM;
 	if ((rc = src_read(r, 0, hb, hlen)) != RC_OK) {

@@ -2,7 +2,7 @@
  * The keying-event log (events.log in our cab, CAB_MEMBER_EVENTS): the
  * text format capture writes and the analyzer reads. One event per line:
  *
- *   # wfpdiag-evlog 1
+ *   # wfpdiag events 1
  *   1732380000.123456789 enfy PEER_AUTH_FAILED name=host id="CN=moon" ...
  *
  *   line   = ts SP source SP type *(SP key "=" value) LF
@@ -32,7 +32,7 @@
 #include "formats/rd.h"
 
 /* First line of every events.log (used for content detection). */
-#define EVLOG_MAGIC "# wfpdiag-evlog 1"
+#define EVLOG_MAGIC "# wfpdiag events 1"
 
 struct evlog_kv {
 	const char *key;   /* borrowed, NUL-terminated */

@@ -88,6 +88,9 @@
 #define LIMIT_VICI_DEPTH 16u
 #define LIMIT_VICI_PACKET (512u * 1024u)
 #define LIMIT_XFRM_TEXT (16u * 1024u * 1024u)
+/* capture: bytes of the IKE daemon's log copied into the cab (the last
+ * ones are kept when it grew more during the capture). */
+#define LIMIT_DAEMON_LOG (64u * 1024u * 1024u)
 
 /* Policy files (analyze/policy.c, branch policy): bytes read, algorithm
  * alternatives per key, address prefixes per side (LocalPrefixes,

@@ -49,6 +49,8 @@ struct pcapio {
 	uint64_t frame;      /* frames delivered */
 	uint64_t off;        /* pcap: offset of the next record */
 	bool failed;
+	char *iobuf;         /* stdio buffer of fp (owned; freed after the
+	                        stream is closed) */
 };
 
 /* Replays the peeked header of a stream that cannot seek back. */
@@ -245,6 +247,8 @@ enum rc
 pcapio_open(const char *path, struct pcapio **out, char *err, size_t errlen)
 {
 	FILE *fp;
+	char *iobuf;
+	enum rc rc;
 
 	*out = NULL;
 	if (strcmp(path, "-") == 0)
@@ -257,8 +261,17 @@ pcapio_open(const char *path, struct pcapio **out, char *err, size_t errlen)
 			    strerror(e));
 		return e == EACCES ? RC_PERM : RC_IO;
 	}
-	(void)setvbuf(fp, NULL, _IOFBF, STDIO_BUFFER);
-	return open_fp(fp, path, out, err, errlen);
+	/* glibc ignores the size when no buffer is given and reads 4 KiB
+	 * at a time: hand it ours (one read per 256 KiB, not 64). */
+	iobuf = malloc(STDIO_BUFFER);
+	if (iobuf != NULL)
+		(void)setvbuf(fp, iobuf, _IOFBF, STDIO_BUFFER);
+	rc = open_fp(fp, path, out, err, errlen);
+	if (rc == RC_OK)
+		(*out)->iobuf = iobuf;
+	else
+		free(iobuf); /* open_fp closed fp */
+	return rc;
 }
 
 enum rc
@@ -336,7 +349,8 @@ pcapio_next(struct pcapio *p, struct pcapio_pkt *pkt)
 		return RC_INVAL;
 	if (p->ng != NULL) {
 		if ((rc = pcapng_next(p->ng, pkt)) == RC_OK)
-			pkt->frame = ++p->frame;
+			pkt->frame = ++p->frame +
+			    pcapng_records_skipped(p->ng);
 		else if (rc != RC_EOF) {
 			(void)snprintf(p->err, sizeof(p->err), "%s",
 			    pcapng_errmsg(p->ng));
@@ -399,5 +413,6 @@ pcapio_close(struct pcapio *p)
 	if (p->pc != NULL)
 		pcap_close(p->pc);
 	close_fp(p->fp);
+	free(p->iobuf);
 	free(p);
 }

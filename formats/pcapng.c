@@ -27,6 +27,9 @@
 #define BT_OPB 2u
 #define BT_SPB 3u
 #define BT_EPB 6u
+#define BT_JOURNAL 9u            /* systemd journal export */
+#define BT_CB_COPY 0x00000badu   /* custom block */
+#define BT_CB_NOCOPY 0x40000badu /* custom block, do not copy */
 #define BYTE_ORDER_MAGIC 0x1a2b3c4du
 
 #define TS_MAX_SEC (INT64_MAX / 1000000000 - 1)
@@ -58,6 +61,7 @@ struct pcapng {
 	uint64_t off;        /* stream offset of the next byte to read */
 	uint64_t blk_off;    /* stream offset of the current block */
 	const char *blk_name;
+	uint64_t records_skipped; /* non-packet records Wireshark numbers */
 };
 
 typedef enum rc (*block_fn)(struct pcapng *, struct rd *, struct pcapio_pkt *);
@@ -243,8 +247,12 @@ read_block(struct pcapng *g, size_t *bi, struct rd *body)
 		    "total length %u is %s", g->blk_name,
 		    (unsigned long long)g->blk_off, type, len,
 		    len < 12 ? "< 12" : "not a multiple of 4");
-	if (*bi == NBLOCKS)
+	if (*bi == NBLOCKS) {
+		if (type == BT_CB_COPY || type == BT_CB_NOCOPY ||
+		    type == BT_JOURNAL)
+			g->records_skipped++;
 		return discard(g, len - 8, len);
+	}
 	if (len > LIMIT_PCAPNG_BLOCK)
 		return fail(g, RC_MALFORMED, "%s at byte %llu: total length "
 		    "%u > cap %u", g->blk_name,
@@ -594,6 +602,12 @@ uint64_t
 pcapng_offset(const struct pcapng *g)
 {
 	return g->failed ? g->blk_off : g->off;
+}
+
+uint64_t
+pcapng_records_skipped(const struct pcapng *g)
+{
+	return g->records_skipped;
 }
 
 uint64_t

@@ -36,6 +36,12 @@ enum rc pcapng_next(struct pcapng *g, struct pcapio_pkt *pkt) MUST_CHECK;
 const char *pcapng_errmsg(const struct pcapng *g);
 /* Offset of the next block, or of the block that failed. */
 uint64_t pcapng_offset(const struct pcapng *g);
+/*
+ * Blocks skipped so far that Wireshark shows as frames of their own
+ * (custom blocks, systemd journal export): the caller adds them to its
+ * frame numbers so they match Wireshark's.
+ */
+uint64_t pcapng_records_skipped(const struct pcapng *g);
 /* Bytes consumed from the stream so far. */
 uint64_t pcapng_bytes_read(const struct pcapng *g);
 /* Frees the reader (not the stream); NULL is a no-op. */

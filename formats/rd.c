@@ -26,35 +26,7 @@ rd_fail(struct rd *r, enum rc rc)
 static const uint8_t *
 take(struct rd *r, size_t n)
 {
-	const uint8_t *p;
-
-	if (r->err != RC_OK)
-		return NULL;
-	if (n > r->len - r->off) {
-		r->err = RC_SHORT;
-		return NULL;
-	}
-	p = r->buf + r->off;
-	r->off += n;
-	return p;
-}
-
-uint8_t
-rd_u8(struct rd *r)
-{
-	const uint8_t *p = take(r, 1);
-
-	return p ? p[0] : 0;
-}
-
-uint16_t
-rd_be16(struct rd *r)
-{
-	const uint8_t *p = take(r, 2);
-
-	if (p == NULL)
-		return 0;
-	return (uint16_t)(p[0] << 8 | p[1]);
+	return rd_take_(r, n);
 }
 
 uint32_t
@@ -63,17 +35,6 @@ rd_be24(struct rd *r)
 	const uint8_t *p = take(r, 3);
 
 	return p ? (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2] : 0;
-}
-
-uint32_t
-rd_be32(struct rd *r)
-{
-	const uint8_t *p = take(r, 4);
-
-	if (p == NULL)
-		return 0;
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3];
 }
 
 uint64_t
@@ -142,12 +103,6 @@ rd_copy(struct rd *r, void *dst, size_t n)
 	if (n > 0)
 		memcpy(dst, p, n);
 	return true;
-}
-
-void
-rd_skip(struct rd *r, size_t n)
-{
-	(void)take(r, n);
 }
 
 struct rd

@@ -55,10 +55,62 @@ rd_pos(const struct rd *r)
 /* Marks the reader failed with rc (first error wins). */
 void rd_fail(struct rd *r, enum rc rc);
 
-uint8_t rd_u8(struct rd *r);
-uint16_t rd_be16(struct rd *r);
+/*
+ * The hot readers are inline: every decoder calls them per field. They
+ * check "n > len - off" like the rest (rd.c).
+ */
+static inline const uint8_t *
+rd_take_(struct rd *r, size_t n)
+{
+	const uint8_t *p;
+
+	if (r->err != RC_OK)
+		return NULL;
+	if (n > r->len - r->off) {
+		r->err = RC_SHORT;
+		return NULL;
+	}
+	p = r->buf + r->off;
+	r->off += n;
+	return p;
+}
+
+static inline uint8_t
+rd_u8(struct rd *r)
+{
+	const uint8_t *p = rd_take_(r, 1);
+
+	return p ? p[0] : 0;
+}
+
+static inline uint16_t
+rd_be16(struct rd *r)
+{
+	const uint8_t *p = rd_take_(r, 2);
+
+	if (p == NULL)
+		return 0;
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static inline uint32_t
+rd_be32(struct rd *r)
+{
+	const uint8_t *p = rd_take_(r, 4);
+
+	if (p == NULL)
+		return 0;
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3];
+}
+
+static inline void
+rd_skip(struct rd *r, size_t n)
+{
+	(void)rd_take_(r, n);
+}
+
 uint32_t rd_be24(struct rd *r);
-uint32_t rd_be32(struct rd *r);
 uint64_t rd_be64(struct rd *r);
 uint16_t rd_le16(struct rd *r);
 uint32_t rd_le32(struct rd *r);
@@ -72,8 +124,6 @@ uint8_t rd_peek_u8(const struct rd *r, size_t i);
 const uint8_t *rd_bytes(struct rd *r, size_t n);
 /* Copies the next n bytes into dst (consumed); dst zeroed on failure. */
 bool rd_copy(struct rd *r, void *dst, size_t n);
-/* Skips n bytes. */
-void rd_skip(struct rd *r, size_t n);
 
 /* The next n bytes as their own reader; the parent skips them. On
  * failure returns a failed, empty reader and fails the parent. */

@@ -135,7 +135,8 @@ read_any(void *ctx, char *buf, int len)
 		got = x->raw(x, buf, len);
 		if (got != 0) {
 			for (i = 0; i < got && x->in_bytes + (size_t)i < 2; i++)
-				x->head[x->in_bytes + (size_t)i] = (uint8_t)buf[i];
+				x->head[x->in_bytes + (size_t)i] =
+				    (uint8_t)buf[i];
 			if (got > 0)
 				x->in_bytes += (uint64_t)got;
 			for (i = 0; i < got; i++) {

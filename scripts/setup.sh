@@ -15,7 +15,7 @@ PACKAGES=(
 	libcharon-extra-plugins libstrongswan-extra-plugins
 	libstrongswan-standard-plugins iproute2 iputils-ping procps
 	# benchmarks
-	hyperfine time xxd
+	hyperfine time xxd 7zip
 )
 
 missing=()

@@ -146,3 +146,25 @@ Test(daemon_events, bad_line_stops_with_file_and_line_keeping_earlier)
 	cr_assert_eq(g.n, 1);
 	daemon_events_free(de);
 }
+
+Test(daemon_events, addresses_come_from_the_connections_earlier_lines)
+{
+	struct got g = run("1.000000000 vici log ikesa-name=lab msg=\"sending "
+	    "packet: from 192.0.2.1[4500] to 192.0.2.2[4500] (228 bytes)\"\n"
+	    "1.100000000 vici log ikesa-name=lab msg=\"received "
+	    "TS_UNACCEPTABLE notify, no CHILD_SA built\"\n"
+	    "2.000000000 vici ike-updown sa=other remote-host=2001:db8::9 "
+	    "remote-port=500 local-host=2001:db8::1 local-port=500\n"
+	    "2.500000000 enfy PROPOSAL_MISMATCH_CHILD name=other str=x\n",
+	    RC_OK);
+
+	cr_assert_eq(g.n, 2);
+	cr_assert_eq(g.ev[0].win_error, 13999);
+	cr_assert_eq(g.ev[0].remote.family, 4);
+	cr_assert_eq(g.ev[0].remote.bytes[3], 2);
+	cr_assert_eq(g.ev[0].remote_port, 4500);
+	cr_assert_eq(g.ev[0].local.bytes[3], 1);
+	cr_assert_eq(g.ev[1].remote.family, 6);
+	cr_assert_eq(g.ev[1].remote.bytes[15], 9);
+	cr_assert_eq(g.ev[1].local.bytes[15], 1);
+}

@@ -207,13 +207,14 @@ wireshark_cases(struct keyed *out)
 {
 	static const char *const caps[] = {"ikev2-decrypt-aes256cbc.pcapng",
 	    "ikev2-decrypt-aes256ccm16.pcapng"};
-	const char *dir = tu_shared("corpus/wireshark");
-	char table[4096], line[LINE];
+	char dir[4096], table[4096], line[LINE];
 	int n = 0, i;
 	FILE *f;
 
-	if (dir == NULL)
+	/* tu_shared() returns a static buffer: copy before the next call. */
+	if (tu_shared("corpus/wireshark/keys/ikev2_decryption_table") == NULL)
 		return 0;
+	snprintf(dir, sizeof(dir), "%s", tu_shared("corpus/wireshark"));
 	snprintf(table, sizeof(table), "%s/keys/ikev2_decryption_table", dir);
 	for (i = 0; i < 2; i++) {
 		snprintf(out[n].pcap, sizeof(out[n].pcap), "%s/%s", dir,

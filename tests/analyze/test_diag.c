@@ -380,3 +380,48 @@ Test(diag, frequency_table_is_sorted_by_count)
 	cr_expect_eq(f[0].frequency, 3);
 	cr_expect_eq(f[1].win_error, 13806);
 }
+
+/* A decrypted IKE_AUTH whose AUTHENTICATION_FAILED follows an expired
+ * initiator certificate: exact, with the certificate named and its
+ * thumbprint as endCertHash. */
+Test(diag, expired_certificate_is_named_in_an_exact_auth_failure)
+{
+	struct ike_sa sa;
+	struct ike_exchange ex[2];
+
+	memset(&sa, 0, sizeof(sa));
+	memset(ex, 0, sizeof(ex));
+	sa.serial = 1;
+	sa.init_addr = ini;
+	sa.resp_addr = resp;
+	sa.auth_method = 1;
+	sa.has_chosen = true;
+	sa.exch = ex;
+	sa.n_exch = 2;
+	ex[0].exchange = IKEV2_EXCH_IKE_SA_INIT;
+	ex[0].request_seen = ex[0].answered = true;
+	ex[0].from_initiator = true;
+	ex[1].exchange = IKEV2_EXCH_IKE_AUTH;
+	ex[1].request_seen = ex[1].answered = ex[1].decrypted = true;
+	ex[1].from_initiator = true;
+	ex[1].resp_error = IKEV2_N_AUTHENTICATION_FAILED;
+	ex[1].req_frame = 3;
+	ex[1].resp_frame = 4;
+	sa.auth_has_cert_i = true;
+	sa.cert_i.present = true;
+	snprintf(sa.cert_i.subject, sizeof(sa.cert_i.subject), "CN=client");
+	sa.cert_i.not_before = 1000;
+	sa.cert_i.not_after = 2000;
+	sa.cert_i.used_at = 5000;
+	memset(sa.cert_i.sha1, 0xab, 20);
+	diag_ike_sa(dg, &sa, 100 * NS, true);
+	cr_assert_eq(n_events, 1);
+	cr_expect_eq(events[0].win_error, 13801);
+	cr_expect(!events[0].inferred);
+	cr_expect_eq(events[0].failure_point, 2, "the responder rejected");
+	cr_expect(strstr(events[0].detail, "initiator certificate CN=client "
+	    "expired 3000 s before it was sent") != NULL, "%s",
+	    events[0].detail);
+	cr_expect(events[0].has_cert_hash);
+	cr_expect_eq(events[0].end_cert_hash[0], 0xab);
+}

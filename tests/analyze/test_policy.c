@@ -11,8 +11,11 @@
 #include <string.h>
 #include <arpa/inet.h>
 
+#include "analyze/diag.h"
+#include "analyze/ike_track.h"
 #include "analyze/ikev2_registry.h"
 #include "analyze/policy.h"
+#include "ikebuild.h"
 #include "testutil.h"
 
 /* ---- helpers ------------------------------------------------------ */
@@ -506,6 +509,8 @@ Test(policy, load_reports_io_errors_with_the_path)
 	cr_assert_null(p);
 	cr_expect_str_eq(err, "/nonexistent/policy.conf: No such file or "
 	    "directory");
+	cr_expect_null(policy_load(NULL, err, sizeof(err)));
+	cr_expect_str_eq(err, "policy: no file name");
 	p = policy_load(tu_src("tests/analyze/data/policy/valid-brief.conf"),
 	    err, sizeof(err));
 	cr_assert_not_null(p, "%s", err);
@@ -752,6 +757,46 @@ Test(policy, ke_payload_group_outside_the_policy_warns)
 	cr_expect_str_eq(g.f[0].text, "responder asked for ECP256 "
 	    "(INVALID_KE_PAYLOAD); policy requires DHGroup24");
 	cr_expect_eq(g.f[0].severity, POLICY_MISMATCH);
+	policy_free(p);
+}
+
+Test(policy, long_offers_print_four_names_per_slot)
+{
+	struct policy *p = must_parse(brief_policy);
+	static const uint16_t many[] = {T(ENCR, AES_CBC, 128),
+	    T(ENCR, AES_CBC, 192), T(ENCR, AES_CBC, 256), T(ENCR, 3DES, 0),
+	    T(ENCR, AES_CTR, 128), T(ENCR, AES_CTR, 256),
+	    T(INTEG, HMAC_SHA1_96, 0), T(PRF, HMAC_SHA1, 0),
+	    T(KE, MODP_1024, 0), 0};
+	struct ike_sa sa = mk_sa(many, NULL);
+	struct got g = {0};
+
+	sa.ke_group_offered = IKEV2_KE_MODP_1024;
+	policy_check_ike_sa(p, &sa, collect, &g);
+	dump(&g);
+	cr_assert_eq(g.n, 1);
+	cr_expect_str_eq(g.f[0].text, "initiator offered AES128,AES192,AES256,"
+	    "DES3 +2 more/SHA1/DHGroup2; policy requires AES256/SHA384/"
+	    "DHGroup24: no proposal has the policy's integrity or DH group");
+	policy_free(p);
+}
+
+Test(policy, cookie_retry_adds_nothing_its_retry_will_not_say)
+{
+	struct policy *p = must_parse(brief_policy);
+	struct ike_sa sa = mk_sa(ike_aes128_sha1_dh2, NULL);
+	struct got g = {0};
+
+	sa.outcome = IKE_OUT_RETRIED;
+	sa.cookie_requested = true;
+	policy_check_ike_sa(p, &sa, collect, &g);
+	cr_expect_eq(g.n, 0);
+	/* INVALID_KE_PAYLOAD retry whose offers lack the policy's group:
+	 * the offers' mismatch (on the retry) says it, not the KE guess. */
+	sa.cookie_requested = false;
+	sa.ke_group_requested = IKEV2_KE_MODP_2048_256;
+	policy_check_ike_sa(p, &sa, collect, &g);
+	cr_expect_eq(g.n, 0);
 	policy_free(p);
 }
 
@@ -1062,6 +1107,47 @@ Test(policy, combinations_accumulate_over_the_children_of_one_sa)
 	policy_free(p);
 }
 
+static struct policy_ts_range
+ts6(const char *lo, const char *hi)
+{
+	struct policy_ts_range r;
+
+	memset(&r, 0, sizeof(r));
+	r.family = 6;
+	r.port_hi = 65535;
+	cr_assert_eq(inet_pton(AF_INET6, lo, r.start), 1);
+	cr_assert_eq(inet_pton(AF_INET6, hi, r.end), 1);
+	return r;
+}
+
+Test(policy, ipv6_prefixes_pair_only_with_ipv6)
+{
+	struct policy *p = must_parse("UsePolicyBasedTrafficSelectors = 1\n"
+	    "LocalPrefixes  = 2001:db8:1::/48, 192.168.0.0/16\n"
+	    "RemotePrefixes = 2001:db8:2::/48, 10.1.0.0/16\n");
+	struct policy_ts_range tsi = ts6("2001:db8:2::",
+	    "2001:db8:2:ffff:ffff:ffff:ffff:ffff");
+	struct policy_ts_range tsr = ts6("2001:db8:1::",
+	    "2001:db8:1:ffff:ffff:ffff:ffff:ffff");
+	struct policy_child c;
+	struct got g = {0};
+
+	memset(&c, 0, sizeof(c));
+	c.exchange = IKEV2_EXCH_IKE_AUTH;
+	c.tsi = &tsi;
+	c.n_tsi = 1;
+	c.tsr = &tsr;
+	c.n_tsr = 1;
+	policy_check_child(p, 3, &c, NULL, collect, &g);
+	dump(&g);
+	cr_assert_eq(g.n, 1);
+	/* two same-family pairs, not four; the IPv6 one is covered */
+	cr_expect_str_eq(g.f[0].text, "missing traffic-selector combinations "
+	    "(1 of 2; policy-based selectors pair every remote prefix with "
+	    "every local prefix): 10.1.0.0/16 <====> 192.168.0.0/16");
+	policy_free(p);
+}
+
 Test(policy, selectors_wider_outside_or_port_limited_are_flagged)
 {
 	struct policy *p = must_parse(ts_policy);
@@ -1100,6 +1186,17 @@ Test(policy, selectors_wider_outside_or_port_limited_are_flagged)
 	cr_expect_not_null(find(&g, "TSr 192.168.0.0/16 protocol 6 ports "
 	    "443-443 covers only part of the traffic"));
 	cr_expect_null(find(&g, "::"));
+	/* A non-address selector (family 0) is not judged at all. */
+	g.n = 0;
+	memset(&tsi[1], 0, sizeof(tsi[1]));
+	c.tsi = &tsi[1];
+	c.n_tsi = 1;
+	c.tsr = &tsi[1];
+	c.n_tsr = 1;
+	policy_check_child(p, 3, &c, NULL, collect, &g);
+	dump(&g);
+	cr_assert_eq(g.n, 1);
+	cr_expect_not_null(find(&g, "(4 of 4;"));
 	/* TSr holds an outside prefix and a port-limited one: whatever
 	 * TSi covers, no pair is whole. */
 	cr_expect_not_null(find(&g, "missing traffic-selector combinations "
@@ -1183,6 +1280,8 @@ Test(policy, no_proposal_chosen_compares_with_what_the_responder_accepted)
 	cr_expect_null(strstr(buf, "ENCR:"), "%s", buf);
 	cr_expect(strstr(buf, "; KE: initiator offered MODP_1024 or MODP_2048, "
 	    "responder accepts MODP_2048_256") != NULL, "%s", buf);
+	/* PRF follows the integrity: no line of its own */
+	cr_expect_null(strstr(buf, "PRF:"), "%s", buf);
 	cr_expect(strstr(buf, "INTEG: initiator offered HMAC_SHA1_96 or "
 	    "HMAC_SHA2_256_128, responder accepts HMAC_SHA2_384_192") != NULL,
 	    "%s", buf);
@@ -1242,4 +1341,196 @@ Test(policy, names_of_areas_and_severities)
 	cr_expect_str_eq(policy_severity_name(POLICY_INFO), "INFO");
 	cr_expect_str_eq(policy_severity_name(POLICY_SEVERITY__COUNT),
 	    "UNKNOWN");
+}
+
+/* ---- through the real tracker ------------------------------------- */
+
+/*
+ * Message sequences built with tests/ikebuild go through ike_track and
+ * diag as in the analyzer; the policy checks run in the done callback,
+ * while the SA's timeline is still valid.
+ */
+static struct policy *trk_policy;
+static struct diag *trk_diag;
+static struct got trk_got;
+static char trk_explain[1024];
+static uint64_t trk_frame;
+static struct net_addr trk_ini = {4, {10, 1, 0, 1}};
+static struct net_addr trk_resp = {4, {192, 168, 0, 1}};
+
+static void
+trk_event(const struct fail_event *ev, void *ctx)
+{
+	(void)ev;
+	(void)ctx;
+}
+
+static void
+trk_done(struct ike_sa *sa, int64_t end_ns, bool at_end, void *ctx)
+{
+	(void)ctx;
+	diag_ike_sa(trk_diag, sa, end_ns, at_end);
+	policy_check_ike_sa(trk_policy, sa, collect, &trk_got);
+	(void)policy_explain_no_proposal(sa, NULL, trk_explain,
+	    sizeof(trk_explain));
+}
+
+static void
+trk_feed(struct ike_track *tr, struct ikeb *m, bool from_initiator,
+    double t)
+{
+	static struct ikev2_msg msg;
+	struct ike_meta meta;
+
+	memset(&meta, 0, sizeof(meta));
+	ikeb_finish(m);
+	cr_assert_eq(ikev2_decode(m->b, m->len, &msg), RC_OK, "%s",
+	    msg.err_text);
+	meta.ns = (int64_t)(t * 1e9);
+	meta.frame = ++trk_frame;
+	meta.src = from_initiator ? &trk_ini : &trk_resp;
+	meta.dst = from_initiator ? &trk_resp : &trk_ini;
+	meta.sport = meta.dport = 500;
+	meta.bytes = m->b;
+	meta.len = m->len;
+	ike_track_message(tr, &meta, &msg);
+}
+
+/* One encrypted exchange from the initiator and its answer. */
+static void
+trk_sk_exchange(struct ike_track *tr, uint8_t exch, uint32_t msgid,
+    uint8_t inner, double t)
+{
+	struct ikeb m;
+
+	ikeb_start(&m, 0x1111, 0x2222, exch, IKEV2_FLAG_INITIATOR, msgid);
+	ikeb_sk(&m, inner, 80);
+	trk_feed(tr, &m, true, t);
+	ikeb_start(&m, 0x1111, 0x2222, exch, IKEV2_FLAG_RESPONSE, msgid);
+	ikeb_sk(&m, inner, 80);
+	trk_feed(tr, &m, false, t + 0.02);
+}
+
+static struct ike_track *
+trk_start(const char *policy_text)
+{
+	struct ike_track *tr;
+
+	memset(&trk_got, 0, sizeof(trk_got));
+	trk_explain[0] = '\0';
+	trk_policy = must_parse(policy_text);
+	trk_diag = diag_new(trk_event, NULL);
+	tr = ike_track_new(trk_done, NULL);
+	cr_assert(trk_diag != NULL && tr != NULL);
+	return tr;
+}
+
+static void
+trk_end(struct ike_track *tr, double t)
+{
+	ike_track_flush(tr, (int64_t)(t * 1e9));
+	diag_finish(trk_diag);
+	ike_track_free(tr);
+	diag_free(trk_diag);
+	policy_free(trk_policy);
+}
+
+static void
+trk_init(struct ike_track *tr, uint16_t encr_bits, uint16_t integ,
+    uint16_t prf, uint16_t group, bool refuse)
+{
+	struct ikeb m;
+
+	ikeb_start(&m, 0x1111, 0, IKEV2_EXCH_IKE_SA_INIT,
+	    IKEV2_FLAG_INITIATOR, 0);
+	ikeb_sa_ike(&m, IKEV2_ENCR_AES_CBC, encr_bits, integ, prf, group);
+	ikeb_ke(&m, group, 256);
+	ikeb_nonce(&m);
+	trk_feed(tr, &m, true, 0);
+	ikeb_start(&m, 0x1111, refuse ? 0 : 0x2222, IKEV2_EXCH_IKE_SA_INIT,
+	    IKEV2_FLAG_RESPONSE, 0);
+	if (refuse) {
+		ikeb_notify(&m, IKEV2_N_NO_PROPOSAL_CHOSEN, NULL, 0);
+	} else {
+		ikeb_sa_ike(&m, IKEV2_ENCR_AES_CBC, encr_bits, integ, prf,
+		    group);
+		ikeb_ke(&m, group, 256);
+		ikeb_nonce(&m);
+	}
+	trk_feed(tr, &m, false, 0.01);
+}
+
+Test(policy, tracked_sa_gets_proposal_lifetime_and_dpd_findings)
+{
+	struct ike_track *tr = trk_start(brief_policy);
+	uint32_t id = 1;
+	double t;
+
+	trk_init(tr, 256, IKEV2_INTEG_HMAC_SHA2_384_192,
+	    IKEV2_PRF_HMAC_SHA2_384, IKEV2_KE_MODP_2048_256, false);
+	trk_sk_exchange(tr, IKEV2_EXCH_IKE_AUTH, id++, IKEV2_PT_IDI, 0.1);
+	/* liveness every 120 s; the peer rekeys its child every 3600 s */
+	for (t = 120; t < 7300; t += 120) {
+		if (t == 3600 || t == 7200)
+			trk_sk_exchange(tr, IKEV2_EXCH_CREATE_CHILD_SA, id++,
+			    IKEV2_PT_SA, t - 10);
+		trk_sk_exchange(tr, IKEV2_EXCH_INFORMATIONAL, id++,
+		    IKEV2_PT_NONE, t);
+	}
+	trk_end(tr, 7300);
+	dump(&trk_got);
+	cr_expect_not_null(find(&trk_got, "initiator offered AES256/SHA384/"
+	    "DHGroup24; responder chose AES256/SHA384/DHGroup24: fits the "
+	    "policy AES256/SHA384/DHGroup24"));
+	cr_expect_not_null(find(&trk_got, "liveness checks up to 120 s apart; "
+	    "policy DPD timeout 45 s"));
+	/* Liveness checks fill the 48-exchange timeline before the second
+	 * rekey: the finding says how much it saw. */
+	cr_expect_not_null(find(&trk_got, "CREATE_CHILD_SA rekeys every ~3600 "
+	    "s (first 1 of 2 exchanges kept); policy SA lifetime 27000 s"));
+	cr_expect_eq(count_sev(&trk_got, POLICY_MISMATCH), 0);
+}
+
+Test(policy, tracked_sa_with_dense_liveness_estimates_rekeys)
+{
+	struct ike_track *tr = trk_start(brief_policy);
+	uint32_t id = 1;
+	double t;
+
+	trk_init(tr, 256, IKEV2_INTEG_HMAC_SHA2_384_192,
+	    IKEV2_PRF_HMAC_SHA2_384, IKEV2_KE_MODP_2048_256, false);
+	trk_sk_exchange(tr, IKEV2_EXCH_IKE_AUTH, id++, IKEV2_PT_IDI, 0.1);
+	for (t = 30; t <= 7200; t += 30) {
+		if (t == 3600 || t == 7200)
+			trk_sk_exchange(tr, IKEV2_EXCH_CREATE_CHILD_SA, id++,
+			    IKEV2_PT_SA, t - 5);
+		trk_sk_exchange(tr, IKEV2_EXCH_INFORMATIONAL, id++,
+		    IKEV2_PT_NONE, t);
+	}
+	trk_end(tr, 7300);
+	dump(&trk_got);
+	cr_expect_not_null(find(&trk_got, "CREATE_CHILD_SA about every ~3600 s "
+	    "(2 in 7199 s after IKE_AUTH; too few kept in the timeline to "
+	    "time them); policy SA lifetime 27000 s: the peer's lifetime"));
+	cr_expect_not_null(find(&trk_got, "liveness checks at most 30 s apart; "
+	    "within policy DPD timeout 45 s"));
+}
+
+Test(policy, tracked_no_proposal_chosen_is_explained_and_checked)
+{
+	struct ike_track *tr = trk_start(brief_policy);
+
+	trk_init(tr, 128, IKEV2_INTEG_HMAC_SHA1_96, IKEV2_PRF_HMAC_SHA1,
+	    IKEV2_KE_MODP_1024, true);
+	trk_end(tr, 60);
+	dump(&trk_got);
+	cr_expect_str_eq(trk_explain, "the responder accepted none of the "
+	    "initiator's 1 IKE proposal: AES128/SHA1/DHGroup2 (IKE:AES_CBC_128/"
+	    "HMAC_SHA1_96/PRF_HMAC_SHA1/MODP_1024); every offer uses DH groups "
+	    "of 1024 bits or less (DHGroup2 and below), which current gateways "
+	    "refuse");
+	cr_assert_eq(trk_got.n, 1);
+	cr_expect_str_eq(trk_got.f[0].text, "initiator offered AES128/SHA1/"
+	    "DHGroup2; policy requires AES256/SHA384/DHGroup24: no proposal "
+	    "has the policy's encryption, integrity or DH group");
 }

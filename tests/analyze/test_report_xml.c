@@ -8,6 +8,8 @@
  */
 #include <criterion/criterion.h>
 #include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -401,7 +403,8 @@ Test(report_xml, renders_events_the_way_windows_writes_them)
 	    strstr(flags, "_REMOTE_PORT_SET") && strstr(flags,
 	    "_REMOTE_PORT_SET") < strstr(flags, "_IP_VERSION_SET"),
 	    "flag items in ascending bit order");
-	cr_expect_not_null(strstr(x, "<localAddrV4>13.78.238.92</localAddrV4>"));
+	cr_expect_not_null(strstr(x,
+	    "<localAddrV4>13.78.238.92</localAddrV4>"));
 	cr_expect_not_null(strstr(x, "<remoteAddrV6.byteArray16>2001:db8:0:1::2"
 	    "</remoteAddrV6.byteArray16>"), "RFC 5952");
 	cr_expect_not_null(strstr(x, "<failureErrorCode>ERROR_IPSEC_IKE_AUTH_"
@@ -423,10 +426,13 @@ Test(report_xml, renders_events_the_way_windows_writes_them)
 	cr_expect_not_null(strstr(x, "<valueHigh>\n"));
 	cr_expect_not_null(strstr(x, "<packageSid>S-1-0-0</packageSid>"));
 	cr_expect_not_null(strstr(x, "<events numItems=\"5\">"));
-	cr_expect_not_null(strstr(x, "<ikeSecurityAssociations numItems=\"1\">"));
-	cr_expect_not_null(strstr(x, "<espSecurityAssociations numItems=\"0\""));
+	cr_expect_not_null(strstr(x,
+	    "<ikeSecurityAssociations numItems=\"1\">"));
+	cr_expect_not_null(strstr(x,
+	    "<espSecurityAssociations numItems=\"0\""));
 	/* packet strings escaped by libxml2, bad bytes as \xNN */
-	cr_expect_not_null(strstr(x, "CN=&lt;evil&gt; &amp; &quot;co&quot;\\x01\\xFF"
+	cr_expect_not_null(strstr(x,
+	    "CN=&lt;evil&gt; &amp; &quot;co&quot;\\x01\\xFF"
 	    "\\xC3("), "%s", strstr(x, "CN="));
 	cr_expect_not_null(strstr(x, "<remoteId>\\xFE&lt;x&gt;</remoteId>"));
 	cr_expect_null(strstr(x, "\x01"));
@@ -541,7 +547,9 @@ Test(report_xml, clean_escapes_bytes_xml_cannot_carry)
 	report_xml_clean("plain", 64, out, sizeof(out));
 	cr_expect_str_eq(out, "plain");
 	report_xml_clean("a\x01" "b\x7f", 64, out, sizeof(out));
-	cr_expect_str_eq(out, "a\\x01b\x7f");
+	cr_expect_str_eq(out, "a\\x01b\\x7F");
+	report_xml_clean("l1\nl2\t\r", 64, out, sizeof(out));
+	cr_expect_str_eq(out, "l1\\x0Al2\\x09\\x0D", "values stay one line");
 	report_xml_clean("caf\xc3\xa9 \xe2\x82\xac", 64, out, sizeof(out));
 	cr_expect_str_eq(out, "caf\xc3\xa9 \xe2\x82\xac", "valid UTF-8 kept");
 	report_xml_clean("\xc0\xaf\xed\xa0\x80\xef\xbf\xbe", 64, out,
@@ -604,6 +612,93 @@ Test(report_xml, memory_stays_flat_while_events_stream_to_the_spool)
 	cr_expect_lt(ru.ru_maxrss - warm, 16 * 1024,
 	    "streaming validation grew RSS %ld KiB", ru.ru_maxrss - warm);
 	unlink(path);
+	rmdir(dir);
+	free(dir);
+}
+
+Test(report_xml, spooled_parts_are_indented_across_copy_chunks)
+{
+	char *dir = temp_dir(), path[4096], line[4096];
+	struct fail_event evs[8];
+	struct report_xml *r;
+	struct report_header h;
+	size_t i, n = sample_events(evs), opened = 0, bad = 0, was;
+	char first_bad[4096] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/indent.xml", dir);
+	r = report_xml_open(path, errbuf, sizeof(errbuf));
+	cr_assert_not_null(r);
+	for (i = 0; i < 3000; i++)      /* ~6 MB: many 64 KiB chunks */
+		cr_assert_eq(report_xml_add_event(r, &evs[i % n]), RC_OK);
+	fill_header(&h);
+	cr_assert_eq(report_xml_finish(r, &h, NULL, 0, errbuf, sizeof(errbuf)),
+	    RC_OK);
+	expect_valid(path);
+	f = fopen(path, "r");
+	cr_assert_not_null(f);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		was = bad;
+		if (strstr(line, "<netEvent>") != NULL) {
+			opened++;
+			bad += strcmp(line, "  <netEvent>\n") != 0;
+		}
+		bad += strcmp(line, "   <header>\n") != 0 &&
+		    strstr(line, "<header>") != NULL && opened > 0;
+		bad += line[0] == '<' && strncmp(line, "<?xml", 5) != 0 &&
+		    strcmp(line, "<wfpdiag version=\"0.1.0\">\n") != 0 &&
+		    strcmp(line, "</wfpdiag>\n") != 0;
+		if (bad != was && first_bad[0] == '\0')
+			snprintf(first_bad, sizeof(first_bad), "%s", line);
+	}
+	fclose(f);
+	cr_expect_eq(opened, 3000);
+	cr_expect_eq(bad, 0, "%zu lines out of place, first: %s", bad,
+	    first_bad);
+	unlink(path);
+	rmdir(dir);
+	free(dir);
+}
+
+Test(report_xml, full_disk_fails_cleanly_without_printing)
+{
+	char *dir = temp_dir(), path[4096], errpath[4096];
+	struct fail_event evs[8];
+	struct report_xml *r;
+	struct report_header h;
+	struct rlimit rl = {.rlim_cur = 64 * 1024, .rlim_max = RLIM_INFINITY};
+	struct stat st;
+	size_t i, n = sample_events(evs);
+	enum rc rc = RC_OK;
+	int saved, fd;
+
+	snprintf(path, sizeof(path), "%s/full.xml", dir);
+	snprintf(errpath, sizeof(errpath), "%s/stderr.txt", dir);
+	/* a 64 KiB file size limit stands in for a full disk */
+	signal(SIGXFSZ, SIG_IGN);
+	fd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	saved = dup(2);
+	dup2(fd, 2);
+	cr_assert_eq(setrlimit(RLIMIT_FSIZE, &rl), 0);
+	r = report_xml_open(path, errbuf, sizeof(errbuf));
+	cr_assert_not_null(r);
+	for (i = 0; i < 2000 && rc == RC_OK; i++)
+		rc = report_xml_add_event(r, &evs[i % n]);
+	cr_expect_eq(rc, RC_IO, "the spool write failure surfaces");
+	fill_header(&h);
+	cr_expect_eq(report_xml_finish(r, &h, NULL, 0, errbuf,
+	    sizeof(errbuf)), RC_IO);
+	rl.rlim_cur = RLIM_INFINITY;
+	setrlimit(RLIMIT_FSIZE, &rl);
+	dup2(saved, 2);
+	close(saved);
+	cr_expect_not_null(strstr(errbuf, "File too large"), "%s", errbuf);
+	cr_expect_neq(stat(path, &st), 0, "no report under the final name");
+	cr_assert_eq(stat(errpath, &st), 0);
+	cr_expect_eq(st.st_size, 0, "libxml2 printed nothing");
+	close(fd);
+	unlink(errpath);
+	cr_expect_eq(dir_entries(dir), 0);
 	rmdir(dir);
 	free(dir);
 }

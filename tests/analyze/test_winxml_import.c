@@ -425,8 +425,10 @@ Test(winxml_import, our_report_reads_back_to_the_same_events_and_table)
 	cr_assert_eq(nt, nf);
 	cr_assert_eq(nr, nf);
 	for (i = 0; i < nt; i++) {
-		cr_expect_eq(t[i].win_error, rebuilt[i].win_error, "row %zu", i);
-		cr_expect_eq(t[i].frequency, rebuilt[i].frequency, "row %zu", i);
+		cr_expect_eq(t[i].win_error, rebuilt[i].win_error, "row %zu",
+		    i);
+		cr_expect_eq(t[i].frequency, rebuilt[i].frequency, "row %zu",
+		    i);
 	}
 	cr_expect_eq(t[0].win_error, 13999, "count 4 sorts first");
 	cr_expect_eq(t[0].frequency, 4);
@@ -519,4 +521,159 @@ Test(winxml_import, many_peers_spread_over_the_index)
 		cr_expect_eq(p[i].events, 2);
 	cr_expect_eq(p[2999].remote.bytes[2], 2999 >> 8);
 	winxml_peer_stats_free(ps);
+}
+
+Test(winxml_import, mutated_events_import_or_fail_cleanly)
+{
+	static const char *const subst[] = {"", "x", "-1", "0x", "99999999999",
+	    "ERROR_", "::::", "2024-13-45T99:99:99Z", "\xff"};
+	size_t len, k;
+	char *doc = (char *)tu_read_file(fixture("ike-mm-failure-name.xml"),
+	    &len), *p, *q, *mut;
+
+	cr_assert_not_null(doc);
+	doc = realloc(doc, len + 1);
+	doc[len] = '\0';
+	/* replace the text of every leaf element in turn */
+	for (p = doc; (p = strchr(p, '>')) != NULL; p++) {
+		q = strchr(p, '<');
+		if (q == NULL || q == p + 1 || q[1] != '/')
+			continue;
+		for (k = 0; k < sizeof(subst) / sizeof(subst[0]); k++) {
+			struct winxml_import *wi = winxml_import_new();
+			struct collect c = {.n = 0};
+			struct wfpxml *x;
+			size_t off = (size_t)(p + 1 - doc);
+			size_t sl = strlen(subst[k]);
+			size_t mlen = off + sl + strlen(q);
+			char err[256];
+
+			mut = malloc(mlen + 1);
+			memcpy(mut, doc, off);
+			memcpy(mut + off, subst[k], sl);
+			memcpy(mut + off + sl, q, strlen(q) + 1);
+			cr_assert_eq(wfpxml_open_memory(&x, (uint8_t *)mut,
+			    mlen, "mut.xml", err, sizeof(err)), RC_OK);
+			(void)!winxml_import_reader(wi, x, "mut.xml", collect,
+			    &c);
+			cr_expect_leq(c.n, 2);
+			cr_expect_eq(winxml_import_stats(wi)->imported +
+			    winxml_import_stats(wi)->unreadable +
+			    winxml_import_stats(wi)->skipped,
+			    winxml_import_stats(wi)->net_events);
+			wfpxml_free(x);
+			winxml_import_free(wi);
+			free(mut);
+		}
+	}
+	free(doc);
+}
+
+Test(winxml_import, values_without_names_round_trip_as_numbers)
+{
+	char dir[] = "/tmp/wfpdiag-rt-XXXXXX", path[4096], err[1024];
+	struct fail_event ev;
+	struct report_header h = {.tool_version = "test", .host = "h"};
+	struct report_xml *r;
+	struct winxml_import *wi = winxml_import_new();
+	struct collect c = {.n = 0};
+	size_t len;
+	char *x;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = EVENT_MM_FAILURE;
+	ev.ts_sec = 1700000000;
+	ev.win_error = 13000 + 931;     /* a code with no entry */
+	ev.failure_point = 9;
+	ev.keying_module = 7;
+	ev.state = 17;
+	ev.sa_role = 5;
+	ev.auth_method = 99;
+	ev.traffic_type = -1;
+	ev.exchange = 200;
+	ev.notify = 40000;
+	ev.count = 1;
+	set_v4(&ev.remote, 10, 9, 8, 7);
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/wfpdiag.xml", dir);
+	r = report_xml_open(path, err, sizeof(err));
+	cr_assert_not_null(r);
+	cr_assert_eq(report_xml_add_event(r, &ev), RC_OK);
+	cr_assert_eq(report_xml_finish(r, &h, NULL, 0, err, sizeof(err)),
+	    RC_OK);
+	cr_expect_eq(report_validate_file(path,
+	    tu_src("docs/wfpdiag-report.xsd"), err, sizeof(err)), RC_OK,
+	    "%s", err);
+	x = (char *)tu_read_file(path, &len);
+	x = realloc(x, len + 1);
+	x[len] = '\0';
+	cr_expect_null(strstr(x, "UNKNOWN"), "numbers, not UNKNOWN");
+	cr_expect_not_null(strstr(x, "<mmState>17</mmState>"));
+	free(x);
+	cr_assert_eq(winxml_import_path(wi, path, collect, &c), RC_OK);
+	cr_assert_eq(c.n, 1, "%s", winxml_import_errmsg(wi));
+	cr_expect_eq(c.ev[0].failure_point, 9);
+	cr_expect_eq(c.ev[0].keying_module, 7);
+	cr_expect_eq(c.ev[0].state, 17);
+	cr_expect_eq(c.ev[0].sa_role, 5);
+	cr_expect_eq(c.ev[0].auth_method, 99);
+	cr_expect_eq(c.ev[0].exchange, 200);
+	cr_expect_eq(c.ev[0].notify, 40000);
+	cr_expect_eq(c.ev[0].win_error, 13931);
+	winxml_import_free(wi);
+	unlink(path);
+	rmdir(dir);
+}
+
+/* The last errorFrequencyTable of a report, read with our reader. */
+static size_t
+last_table(const char *path, struct freq_item *rows, size_t cap)
+{
+	struct winxml_import *wi = winxml_import_new();
+	const struct freq_item *t;
+	size_t n, i;
+
+	cr_assert_eq(winxml_import_path(wi, path, NULL, NULL), RC_OK, "%s",
+	    winxml_import_errmsg(wi));
+	t = winxml_import_windows_table(wi, &n);
+	cr_assert_leq(n, cap);
+	for (i = 0; i < n; i++)
+		rows[i] = t[i];
+	winxml_import_free(wi);
+	return n;
+}
+
+Test(winxml_import, cli_report_of_all_samples_reads_back_to_the_same_table)
+{
+	char dir[] = "/tmp/wfpdiag-cli-rt-XXXXXX", args[8192], err[1024];
+	char a[4096], b[4096], *out = NULL;
+	struct freq_item ta[64], tb[64];
+	size_t na, nb, i;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(a, sizeof(a), "%s/a.xml", dir);
+	snprintf(b, sizeof(b), "%s/b.xml", dir);
+	snprintf(args, sizeof(args), "analyze -f xml -o %s %s/samples/*.pcap "
+	    "%s/samples/*.pcapng", a, TEST_SRCDIR, TEST_SRCDIR);
+	(void)tu_run_wfpdiag(args, &out);
+	free(out);
+	cr_assert_eq(report_validate_file(a, tu_src("docs/wfpdiag-report.xsd"),
+	    err, sizeof(err)), RC_OK, "%s", err);
+	/* our report as the input of another run: Windows-file path */
+	snprintf(args, sizeof(args), "analyze -f xml -o %s %s", b, a);
+	(void)tu_run_wfpdiag(args, &out);
+	free(out);
+	cr_assert_eq(report_validate_file(b, tu_src("docs/wfpdiag-report.xsd"),
+	    err, sizeof(err)), RC_OK, "%s", err);
+	na = last_table(a, ta, 64);
+	nb = last_table(b, tb, 64);
+	cr_assert_gt(na, 3, "the samples hold several failure kinds");
+	cr_assert_eq(na, nb);
+	for (i = 0; i < na; i++) {
+		cr_expect_eq(ta[i].win_error, tb[i].win_error, "row %zu", i);
+		cr_expect_eq(ta[i].frequency, tb[i].frequency, "row %zu", i);
+	}
+	unlink(a);
+	unlink(b);
+	rmdir(dir);
 }

@@ -61,7 +61,7 @@ Test(package, cab_reads_back_through_libarchive)
 		cr_skip_test("needs bsdtar (libarchive-tools)");
 	cr_assert_not_null(mkdtemp(d));
 	put(d, CAB_MEMBER_INFO, "host: h\n");
-	put(d, CAB_MEMBER_EVENTS, "# wfpdiag-evlog 1\n");
+	put(d, CAB_MEMBER_EVENTS, "# wfpdiag events 1\n");
 	{
 		char big[70000];
 
@@ -71,7 +71,7 @@ Test(package, cab_reads_back_through_libarchive)
 		put(d, CAB_MEMBER_PCAP, big);
 	}
 	snprintf(cab, sizeof(cab), "%s.cab", d);
-	cr_assert_eq(package_cab(d, cab, getuid(), getgid(), &n, err,
+	cr_assert_eq(package_cab(d, NULL, cab, getuid(), getgid(), &n, err,
 	    sizeof(err)), RC_OK, "%s", err);
 	cr_assert_eq(n, 1);
 	snprintf(cmd, sizeof(cmd), "bsdtar -tf '%s'", cab);
@@ -95,7 +95,7 @@ Test(package, unwritable_output_fails_with_a_message)
 
 	cr_assert_not_null(mkdtemp(d));
 	put(d, CAB_MEMBER_EVENTS, "x");
-	cr_assert_neq(package_cab(d, "/nonexistent-dir/w.cab", getuid(),
+	cr_assert_neq(package_cab(d, NULL, "/nonexistent-dir/w.cab", getuid(),
 	    getgid(), &n, err, sizeof(err)), RC_OK);
 	cr_assert(err[0] != '\0');
 }

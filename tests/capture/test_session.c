@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -118,13 +119,107 @@ Test(session, full_disk_stops_cleanly_and_keeps_what_was_written,
 	/* the cab goes where there is room */
 	st = wfp(d, "capture stop --file big.cab", &out);
 	cr_assert_eq(st, 0, "%s", out);
+	cr_assert(strstr(out, "the disk was full") != NULL, "%s", out);
 	free(out);
 	snprintf(cmd, sizeof(cmd), "bsdtar -xOf '%s/big.cab' events.log | "
 	    "grep -c DISK_FULL && bsdtar -xOf '%s/big.cab' capture-info.txt | "
-	    "grep 'status: disk-full' && bsdtar -tvf '%s/big.cab' | grep "
-	    "capture.pcap", d, d, d);
+	    "grep 'status: disk-full' && bsdtar -xOf '%s/big.cab' "
+	    "capture-info.txt | grep 'recovered: no' && bsdtar -tf "
+	    "'%s/big.cab' | grep capture.pcap && bsdtar -tf '%s/big.cab' | "
+	    "grep wfpdiag.xml", d, d, d, d, d);
 	cr_assert_eq(tu_run(cmd, &out), 0, "%s", out);
 	free(out);
 	snprintf(cmd, sizeof(cmd), "umount '%s/small'; rm -rf '%s'", d, d);
+	cr_assert_eq(system(cmd), 0);
+}
+
+Test(session, run_captures_around_a_command, .timeout = 60)
+{
+	char d[] = "/tmp/wfpdiag-ses-XXXXXX", cmd[1024], *out = NULL;
+	int st;
+
+	need_root();
+	cr_assert_not_null(mkdtemp(d));
+	/* the command sends IKE-port datagrams through bash's /dev/udp */
+	st = wfp(d, "capture run -i lo --vici '' --enfy '' --file r.cab -- "
+	    "bash -c 'for i in 1 2 3 4 5; do echo x >/dev/udp/127.0.0.1/500; "
+	    "sleep 0.1; done'", &out);
+	cr_assert_eq(st, 0, "%s", out);
+	cr_assert(strstr(out, "wrote ") != NULL, "%s", out);
+	free(out);
+	snprintf(cmd, sizeof(cmd), "bsdtar -xOf '%s/r.cab' capture-info.txt",
+	    d);
+	cr_assert_eq(tu_run(cmd, &out), 0, "%s", out);
+	/* 5 datagrams to the closed port 500 and the 5 ICMP port
+	 * unreachables quoting them (the filter keeps both) */
+	cr_assert(strstr(out, " 10 written") != NULL, "%s", out);
+	cr_assert(strstr(out, "recovered: no") != NULL, "%s", out);
+	free(out);
+	snprintf(cmd, sizeof(cmd), "test ! -e '%s/.r.cab.staging' && "
+	    "test ! -e '%s/rt/state'", d, d);
+	cr_assert_eq(system(cmd), 0, "staging and state removed");
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", d);
+	cr_assert_eq(system(cmd), 0);
+}
+
+Test(session, missing_capabilities_are_named_with_exit_6, .timeout = 30)
+{
+	char d[] = "/tmp/wfpdiag-ses-XXXXXX", cmd[1024], *out = NULL;
+	int st;
+
+	if (!tu_is_root() || !tu_have_tool("setpriv"))
+		cr_skip_test("needs root and setpriv to start unprivileged");
+	cr_assert_not_null(mkdtemp(d));
+	snprintf(cmd, sizeof(cmd), "chmod 777 '%s' && cd '%s' && "
+	    "WFPDIAG_RUNTIME_DIR='%s/rt' setpriv --reuid=65534 --regid=65534 "
+	    "--clear-groups --inh-caps=-all '%s' capture start", d, d, d,
+	    TEST_WFPDIAG);
+	st = tu_run(cmd, &out);
+	cr_assert_eq(st, 6, "%d %s", st, out);
+	cr_assert(strstr(out, "missing CAP_NET_RAW and CAP_NET_ADMIN") != NULL,
+	    "%s", out);
+	free(out);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", d);
+	cr_assert_eq(system(cmd), 0);
+}
+
+Test(session, capture_runs_as_the_sudo_user_without_capabilities,
+    .timeout = 60)
+{
+	char d[] = "/tmp/wfpdiag-ses-XXXXXX", cmd[1024], *out = NULL;
+	int st;
+
+	need_root();
+	cr_assert_not_null(mkdtemp(d));
+	st = wfp(d, "capture start -i lo --vici '' --enfy '' "
+	    "SUDO_UID=65534", &out);	/* not an option: rejected */
+	cr_assert_eq(st, 2, "%s", out);
+	free(out);
+	/* the invoking user must reach the directory, as under sudo */
+	cr_assert_eq(chmod(d, 0755), 0);
+	snprintf(cmd, sizeof(cmd), "cd '%s' && SUDO_UID=65534 SUDO_GID=65534 "
+	    "WFPDIAG_RUNTIME_DIR='%s/rt' '%s' capture start -i lo --vici '' "
+	    "--enfy '' && sleep 0.5 && grep -E '^(Uid|Gid|CapEff|CapBnd|"
+	    "NoNewPrivs):' /proc/$(sed -n 's/^pid=//p' '%s/rt/state')/status "
+	    "&& stat -c '%%u %%a %%n' '%s/.wfpdiag.cab.staging/events.log'",
+	    d, d, TEST_WFPDIAG, d, d);
+	cr_assert_eq(tu_run(cmd, &out), 0, "%s", out);
+	cr_assert(strstr(out, "Uid:\t65534\t65534\t65534\t65534") != NULL,
+	    "%s", out);
+	cr_assert(strstr(out, "Gid:\t65534\t65534\t65534\t65534") != NULL,
+	    "%s", out);
+	cr_assert(strstr(out, "CapEff:\t0000000000000000") != NULL, "%s", out);
+	cr_assert(strstr(out, "CapBnd:\t0000000000000000") != NULL, "%s", out);
+	cr_assert(strstr(out, "NoNewPrivs:\t1") != NULL, "%s", out);
+	cr_assert(strstr(out, "65534 600 ") != NULL, "files: %s", out);
+	free(out);
+	st = wfp(d, "capture stop", &out);
+	cr_assert_eq(st, 0, "%s", out);
+	free(out);
+	snprintf(cmd, sizeof(cmd), "stat -c '%%u %%g %%a' '%s/wfpdiag.cab'", d);
+	cr_assert_eq(tu_run(cmd, &out), 0, "%s", out);
+	cr_assert_str_eq(out, "65534 65534 600\n", "cab owner and mode");
+	free(out);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", d);
 	cr_assert_eq(system(cmd), 0);
 }

@@ -511,7 +511,7 @@ Test(bad_input, charon_log_truncated_at_several_points)
 }
 
 static const char evlog[] =
-    "# wfpdiag-evlog 1\n"
+    "# wfpdiag events 1\n"
     "1700000000.000000001 capture SOURCE source=enfy status=present\n"
     "1700000000.100000000 enfy LOCAL_AUTH_FAILED name=c id=\"CN=moon\" "
     "str=\"auth failed\"\n"
@@ -540,13 +540,13 @@ Test(bad_input, events_log_empty_truncated_random_and_huge)
 	free(o.out);
 	/* 60 fields, then one value of 70000 bytes. */
 	cr_assert_not_null(big);
-	i = (size_t)snprintf(big, 80000, "# wfpdiag-evlog 1\n1.000000000 "
+	i = (size_t)snprintf(big, 80000, "# wfpdiag events 1\n1.000000000 "
 	    "enfy X");
 	for (n = 0; n < 60; n++)
 		i += (size_t)snprintf(big + i, 80000 - i, " k%zu=v", n);
 	big[i++] = '\n';
 	case_free((uint8_t *)big, i, ".log", "", 4, "60 fields");
-	i = (size_t)snprintf(big, 80000, "# wfpdiag-evlog 1\n1.000000000 "
+	i = (size_t)snprintf(big, 80000, "# wfpdiag events 1\n1.000000000 "
 	    "enfy X a=");
 	memset(big + i, 'v', 70000);
 	big[i + 70000] = '\n';

@@ -117,6 +117,20 @@ Test(cab_writer, bsdtar_lists_and_extracts_identical_members)
 	expect_identical(d, matrix, NMATRIX);
 }
 
+Test(cab_writer, seven_zip_tests_and_extracts_identical_members)
+{
+	char *d, *cab, *out;
+
+	ct_need("7zz");
+	d = ct_tmpdir();
+	cab = make_cab(d, matrix, NMATRIX, 2);
+	out = ct_sh("7zz t '%s'", cab);
+	cr_expect(strstr(out, "Everything is Ok") != NULL, "%s", out);
+	free(out);
+	free(ct_sh("7zz x -y -o'%s/x' '%s' >/dev/null", d, cab));
+	expect_identical(d, matrix, NMATRIX);
+}
+
 Test(cab_writer, libarchive_reads_back_names_sizes_and_bytes)
 {
 	struct cab_reader *r = cab_reader_new();
@@ -167,6 +181,8 @@ Test(cab_writer, a_100_mb_incompressible_member_survives_every_tool)
 		free(ct_sh("rm -rf '%s/x' && mkdir '%s/x' && "
 		    "gcab -x -C '%s/x' '%s'", d, d, d, cab));
 	expect_identical(d, big, 1);
+	if (tu_have_tool("7zz"))
+		free(ct_sh("7zz t '%s' | grep -q 'Everything is Ok'", cab));
 }
 
 Test(cab_writer, many_members_are_all_listed)
@@ -482,6 +498,38 @@ Test(cab_writer, an_abandoned_or_failed_cabinet_leaves_no_file)
 	out = ct_sh("ls -A '%s' | wc -l", d);
 	cr_expect_eq(strtol(out, NULL, 10), 1, "only src.bin remains");
 	free(out);
+}
+
+Test(cab_writer, a_full_disk_fails_cleanly_and_leaves_nothing)
+{
+	struct cab_writer *w;
+	char *d, *cab, *out, cmd[512];
+	uint8_t *b = ct_bytes(300000, 1, 11);
+	struct stat st;
+	enum rc rc;
+
+	if (!tu_is_root())
+		cr_skip_test("needs root to mount a small tmpfs");
+	d = ct_tmpdir();
+	snprintf(cmd, sizeof(cmd), "mount -t tmpfs -o size=128k tmpfs '%s'",
+	    d);
+	if (system(cmd) != 0)
+		cr_skip_test("cannot mount a tmpfs here");
+	cab = ct_path(d, "full.cab");
+	cr_assert_eq(cab_writer_new(&w, cab, 6, 2), RC_OK);
+	rc = cab_writer_add_mem(w, "noise.bin", b, 300000, 0);
+	if (rc == RC_OK)
+		rc = cab_writer_finish(w);
+	cr_expect_eq(rc, RC_IO, "300000 random bytes cannot fit in 128 KiB");
+	cr_expect(strstr(cab_writer_errmsg(w), "full.cab") != NULL, "%s",
+	    cab_writer_errmsg(w));
+	cab_writer_free(w);
+	cr_expect_neq(stat(cab, &st), 0, "no cabinet under the final name");
+	out = ct_sh("ls -A '%s' | wc -l", d);
+	cr_expect_eq(strtol(out, NULL, 10), 0, "no temporary file left");
+	free(out);
+	free(ct_sh("umount '%s'", d));
+	free(b);
 }
 
 Test(cab_writer, threads_do_not_change_a_byte)

@@ -180,7 +180,7 @@ unknown(struct wb *f)
 	w32(&b, 0);
 	block(f, 5, &b);
 	b.n = 0;
-	wbytes(&b, "unassigned block type, skipped", 30);
+	wbytes(&b, "custom block (PEN first), skipped", 33);
 	block(f, 0x00000bad, &b);
 	b.n = 0;
 	wbytes(&b, "custom", 6);
@@ -219,7 +219,8 @@ check_mixed(const struct wb *f)
 	    sizeof(err)), RC_OK, "%s", err);
 	cr_expect_str_eq(pcapio_format(p), "pcapng");
 	cr_assert_eq(pcapio_next(p, &k), RC_OK, "%s", pcapio_errmsg(p));
-	cr_expect_eq(k.frame, 1);
+	cr_expect_eq(k.frame, 3, "two custom blocks took frames 1 and 2, as "
+	    "in Wireshark");
 	cr_expect_eq(k.linktype, PCAPIO_LT_ETHERNET);
 	cr_expect_eq(k.ifindex, 0);
 	cr_expect_eq(k.ts_sec, 1700000000);
@@ -227,7 +228,7 @@ check_mixed(const struct wb *f)
 	cr_expect_eq(k.caplen, 60);
 	cr_expect_arr_eq(k.data, frame_a, 60);
 	cr_assert_eq(pcapio_next(p, &k), RC_OK, "%s", pcapio_errmsg(p));
-	cr_expect_eq(k.frame, 2);
+	cr_expect_eq(k.frame, 4);
 	cr_expect_eq(k.linktype, PCAPIO_LT_LINUX_SLL2);
 	cr_expect_eq(k.ifindex, 1);
 	cr_expect_eq(k.ts_sec, 1700000001);
@@ -242,7 +243,7 @@ check_mixed(const struct wb *f)
 	cr_expect_eq(k.ts_nsec, 1);
 	cr_expect_eq(k.caplen, 40);
 	cr_assert_eq(pcapio_next(p, &k), RC_OK, "%s", pcapio_errmsg(p));
-	cr_expect_eq(k.frame, 5);
+	cr_expect_eq(k.frame, 7);
 	cr_expect_eq(k.caplen, 30);
 	cr_expect_eq(k.wirelen, 60);
 	cr_expect_eq(k.ts_nsec, 1000);
@@ -283,6 +284,45 @@ Test(pcapng, capinfos_counts_the_hand_made_file_like_we_do)
 	cr_assert_not_null(strstr(out, "Number of packets:"), "%s", out);
 	cr_expect_eq(strtoul(strstr(out, "Number of packets:") + 18, NULL, 10),
 	    5, "%s", out);
+	free(out);
+	remove(path);
+	free(path);
+}
+
+Test(pcapng, tshark_reads_the_same_frames_times_and_interfaces)
+{
+	static struct wb f;
+	struct pcapio *p;
+	struct pcapio_pkt k;
+	char cmd[512], line[128], ours[1024] = "", *out = NULL, *path;
+	size_t n = 0;
+
+	if (!tu_have_tool("tshark"))
+		cr_skip_test("tshark is not installed");
+	mixed(&f);
+	idb(&f, 1, 0, 0x80 | 20, 1000);
+	epb(&f, 2, (5ull << 20) | (1u << 19), frame_a, 20, 20);
+	path = tu_write_temp(f.b, f.n, ".pcapng");
+	cr_assert_not_null(path);
+	/* Packets only; the simple packet block has no time to compare. */
+	snprintf(cmd, sizeof(cmd), "tshark -n -r '%s' -Y 'frame.interface_id"
+	    " >= 0 && frame.number != 5' -T fields -e frame.number -e "
+	    "frame.time_epoch -e frame.interface_id 2>/dev/null | "
+	    "grep -v '^Running'", path);
+	cr_assert_eq(tu_run(cmd, &out), 0, "%s", out);
+	cr_assert_eq(pcapio_open_mem(f.b, f.n, "x", &p, NULL, 0), RC_OK);
+	while (pcapio_next(p, &k) == RC_OK) {
+		if (k.frame == 5)
+			continue;
+		snprintf(line, sizeof(line), "%llu\t%lld.%09u\t%u\n",
+		    (unsigned long long)k.frame, (long long)k.ts_sec, k.ts_nsec,
+		    k.ifindex);
+		memcpy(ours + n, line, strlen(line) + 1);
+		n += strlen(line);
+	}
+	pcapio_close(p);
+	cr_expect_str_eq(out, ours);
+	cr_expect_not_null(strstr(ours, "8\t1005.500000000\t2\n"));
 	free(out);
 	remove(path);
 	free(path);

@@ -437,3 +437,37 @@ Test(wfpxml, sniffs_wfp_xml_in_utf8_and_utf16)
 	cr_expect_not(wfpxml_sniff((const uint8_t *)"\xd4\xc3\xb2\xa1", 4));
 	cr_expect_not(wfpxml_sniff((const uint8_t *)"<wfpdiagX>", 10));
 }
+
+Test(wfpxml, flipping_bytes_anywhere_never_crashes)
+{
+	static const uint8_t subst[] = {'<', '>', '&', '/', '"', 0x00, 0xff,
+	    0xc3, '\n'};
+	size_t len, pos, k, ev, tb;
+	uint8_t *doc = tu_read_file(tu_src("tests/formats/data/wfpxml/"
+	    "ike-qm-failure-netevents-utf16.xml"), &len);
+
+	cr_assert_not_null(doc);
+	for (pos = 0; pos < len; pos += 11) {
+		uint8_t keep = doc[pos];
+
+		for (k = 0; k < sizeof(subst); k++) {
+			struct wfpxml *x;
+			enum rc rc;
+
+			doc[pos] = subst[k];
+			cr_assert_eq(wfpxml_open_memory(&x, doc, len, "m.xml",
+			    errbuf, sizeof(errbuf)), RC_OK);
+			rc = drain(x, &ev, &tb);
+			cr_expect(rc == RC_EOF || rc == RC_SHORT ||
+			    rc == RC_MALFORMED || rc == RC_LIMIT ||
+			    rc == RC_FORMAT, "pos %zu: rc %d", pos, rc);
+			cr_expect_leq(ev, 3);
+			if (rc != RC_EOF)
+				cr_expect_not_null(strstr(wfpxml_errmsg(x),
+				    "m.xml:"), "%s", wfpxml_errmsg(x));
+			wfpxml_free(x);
+		}
+		doc[pos] = keep;
+	}
+	free(doc);
+}

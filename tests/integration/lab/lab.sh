@@ -240,6 +240,7 @@ start_charon ini "$ini"
 
 mkdir -p "$work/ini/rt"
 capture start --interface any --file "$work/out/wfpdiag.cab" \
+    --daemon-log "$work/ini/charon.log" \
     >"$work/out/start.log" 2>&1 || { cat "$work/out/start.log" >&2; exit 1; }
 sleep 0.5
 set +e
