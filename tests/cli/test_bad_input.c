@@ -681,8 +681,21 @@ analyze_rss(char **xml, char **out)
 }
 
 /* A bound, not a timing: far above what a sane run needs (docs/limits.md)
- * and far below what an unbounded table would take. */
+ * and far below what an unbounded table would take. Under ASan the
+ * quarantine and shadow memory dominate, so the bound is checked in the
+ * release suite only; the counters are checked in both. */
 #define RSS_BOUND_KIB (256L * 1024L)
+
+static void
+expect_rss_bound(long rss)
+{
+#ifdef __SANITIZE_ADDRESS__
+	cr_log_info("peak RSS %ld KiB under ASan (bound checked in release)",
+	    rss);
+#else
+	cr_expect_lt(rss, RSS_BOUND_KIB, "peak RSS %ld KiB", rss);
+#endif
+}
 
 static void
 expect_counter(const char *xml, const char *out, const char *name,
@@ -709,7 +722,7 @@ Test(bad_input, more_ike_sas_than_the_cap_stay_bounded_and_are_counted)
 		cap_frame(i, m, sizeof(m), (uint16_t)i, false);
 	}
 	rss = analyze_rss(&xml, &out);
-	cr_expect_lt(rss, RSS_BOUND_KIB, "peak RSS %ld KiB", rss);
+	expect_rss_bound(rss);
 	expect_counter(xml, out, "IKE_SA_LIMIT", "(LIMIT_IKE_SAS)");
 	free(xml);
 	free(out);
@@ -729,7 +742,7 @@ Test(bad_input, more_open_fragments_than_the_cap_are_counted)
 	for (i = 0; i < LIMIT_FRAG_DATAGRAMS + 976; i++)
 		cap_frame(i, pl, sizeof(pl), (uint16_t)i, true);
 	rss = analyze_rss(&xml, &out);
-	cr_expect_lt(rss, RSS_BOUND_KIB, "peak RSS %ld KiB", rss);
+	expect_rss_bound(rss);
 	expect_counter(xml, out, "FRAG_DROPPED_LIMIT", "dropped (cap)");
 	free(xml);
 	free(out);
