@@ -201,7 +201,11 @@ advance_time(struct analyzer *an, int64_t ns)
 		an->last_ns = ns;
 	if (ns < an->next_expire_ns)
 		return;
-	an->next_expire_ns = ns + NS_PER_SEC;
+	/* Timestamps are clamped near INT64_MAX (formats/pcapng.c): the next
+	 * deadline must not overflow (fuzz/regress/fuzz_capture/
+	 * ubsan-expire-overflow.pcapng). */
+	an->next_expire_ns = ns > INT64_MAX - NS_PER_SEC ? INT64_MAX :
+	    ns + NS_PER_SEC;
 	net_decoder_expire(an->net, ns / NS_PER_SEC);
 	ike_track_expire(an->ike, ns);
 	esp_track_expire(an->esp, ns);
@@ -306,6 +310,7 @@ handle_ike(struct analyzer *an, struct ike_meta *m, bool truncated)
 	}
 	rc = ikev2_decode(m->bytes, m->len, an->msg);
 	an->c[AN_IKEV2]++;
+	an->c[AN_IKE_PAYLOADS_CAPPED] += an->msg->n_pl_dropped;
 	if (rc != RC_OK) {
 		if (truncated && rc == RC_SHORT) {
 			an->c[AN_IKE_TRUNCATED]++;

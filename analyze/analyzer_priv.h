@@ -28,7 +28,7 @@ struct daemon_events;
 enum an_counter {
 	AN_IKEV2, AN_IKEV1, AN_ESP, AN_ESP_UDP, AN_KEEPALIVE, AN_ICMP,
 	AN_UDP_OTHER, AN_NOT_IKE, AN_IKE_MALFORMED, AN_IKE_TRUNCATED,
-	AN_ESP_SHORT, AN__COUNT
+	AN_ESP_SHORT, AN_IKE_PAYLOADS_CAPPED, AN__COUNT
 };
 
 /* Failures grouped for the terminal summary. */

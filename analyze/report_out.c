@@ -231,6 +231,31 @@ an_report_esp_sa(struct analyzer *an, const struct esp_sa *sa)
 }
 
 /* The header needs the final counts: built here at finish. */
+/* Appends the effects of the caps in formats/limits.h that discarded
+ * something (docs/limits.md); zero counters are left out. */
+static size_t
+cap_counters(const struct analyzer *an, const char **names,
+    uint64_t *values, size_t nc)
+{
+	const struct net_stats *ns = net_decoder_stats(an->net);
+	const uint64_t v[] = {ns->frag_dropped_limit,
+	    ns->frag_dropped_timeout,
+	    ike_track_stats(an->ike)->sas_dropped_limit,
+	    esp_track_stats(an->esp)->sas_dropped_limit,
+	    an->c[AN_IKE_PAYLOADS_CAPPED]};
+	static const char *const n[] = {"FRAG_DROPPED_LIMIT",
+	    "FRAG_DROPPED_TIMEOUT", "IKE_SA_LIMIT", "ESP_SA_LIMIT",
+	    "IKE_PAYLOAD_LIMIT"};
+	size_t i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		if (v[i] != 0) {
+			names[nc] = n[i];
+			values[nc++] = v[i];
+		}
+	return nc;
+}
+
 enum rc
 an_report_finish(struct analyzer *an)
 {
@@ -257,6 +282,7 @@ an_report_finish(struct analyzer *an)
 			names[nc] = net_skip_name((enum net_skip)i);
 			values[nc++] = ns->skipped[i];
 		}
+	nc = cap_counters(an, names, values, nc);
 	gethostname(host, sizeof(host) - 1);
 	memset(&h, 0, sizeof(h));
 	h.tool_version = WFPDIAG_VERSION;

@@ -26,6 +26,7 @@ static const char *const counter_names[AN__COUNT] = {
 	[AN_IKE_MALFORMED] = "malformed IKE messages",
 	[AN_IKE_TRUNCATED] = "IKE messages cut by the snap length",
 	[AN_ESP_SHORT] = "ESP packets shorter than SPI+sequence",
+	[AN_IKE_PAYLOADS_CAPPED] = "IKE payloads past LIMIT_IKE_PAYLOADS",
 };
 
 const char *
@@ -126,6 +127,22 @@ print_inputs(const struct analyzer *an, FILE *out)
 	}
 }
 
+/* What the SA table caps (formats/limits.h) cut short: those SAs were
+ * finalised early, so their outcome may read "incomplete". */
+static void
+print_caps(const struct analyzer *an, FILE *out)
+{
+	uint64_t ike = ike_track_stats(an->ike)->sas_dropped_limit;
+	uint64_t esp = esp_track_stats(an->esp)->sas_dropped_limit;
+
+	if (ike != 0)
+		fprintf(out, "  %-44s %llu\n", "IKE SAs finalised early "
+		    "(LIMIT_IKE_SAS)", (unsigned long long)ike);
+	if (esp != 0)
+		fprintf(out, "  %-44s %llu\n", "ESP SAs finalised early "
+		    "(LIMIT_ESP_SAS)", (unsigned long long)esp);
+}
+
 static void
 print_counts(const struct analyzer *an, FILE *out)
 {
@@ -155,6 +172,7 @@ print_counts(const struct analyzer *an, FILE *out)
 		    (unsigned long long)ns->frag_fragments,
 		    (unsigned long long)ns->frag_dropped_limit,
 		    (unsigned long long)ns->frag_dropped_timeout);
+	print_caps(an, out);
 }
 
 static void

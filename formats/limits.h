@@ -33,7 +33,7 @@
 
 /* SA tables: live IKE and ESP SAs; seconds of silence after which an SA
  * is finalised and flushed (memory grows with SAs alive, not packets). */
-#define LIMIT_IKE_SAS 65536u
+#define LIMIT_IKE_SAS 8192u
 #define LIMIT_ESP_SAS 262144u
 #define LIMIT_SA_IDLE_SEC 600u
 /* Exchanges remembered per IKE SA timeline, frames kept as evidence. */

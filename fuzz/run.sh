@@ -62,6 +62,9 @@ if command -v tshark >/dev/null 2>&1; then
 	cp -n "$build"/corpus/fuzz_ikev2/* "$build/corpus/fuzz_sk/" 2>/dev/null || true
 fi
 
+# UBSan reports are recoverable in this build: make them fatal so that
+# libFuzzer keeps the input in artifacts/ (the first long run lost one).
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 harnesses=("$build"/fuzz/fuzz_*)
 status=0
 run_one() {
