@@ -120,10 +120,20 @@ print_inputs(const struct analyzer *an, FILE *out)
 	for (i = 0; i < an->n_inputs; i++) {
 		const struct report_input *in = &an->inputs[i];
 
-		fprintf(out, "  %s (%s): %llu packets, %llu bytes%s%s\n",
-		    in->path, in->format, (unsigned long long)in->packets,
-		    (unsigned long long)in->bytes, in->error ? "; STOPPED: " :
-		    "", in->error ? in->errmsg : "");
+		bool records = strcmp(in->format, "wfpdiag.xml") == 0 ||
+		    strcmp(in->format, "events.log") == 0;
+
+		if (records)
+			fprintf(out, "  %s (%s): %llu events%s%s\n", in->path,
+			    in->format, (unsigned long long)in->packets,
+			    in->error ? "; STOPPED: " : "", in->error ?
+			    in->errmsg : "");
+		else
+			fprintf(out, "  %s (%s): %llu packets, %llu bytes%s%s\n",
+			    in->path, in->format,
+			    (unsigned long long)in->packets,
+			    (unsigned long long)in->bytes, in->error ?
+			    "; STOPPED: " : "", in->error ? in->errmsg : "");
 	}
 }
 
