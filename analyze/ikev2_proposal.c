@@ -15,42 +15,9 @@
 #include <strings.h>
 
 #include "analyze/ikev2_registry.h"
+#include "formats/txt.h"
 
 /* Output text with snprintf semantics: len counts what the text needs. */
-struct txt {
-	char *dst;
-	size_t size;
-	size_t len;
-};
-
-static void
-txt_init(struct txt *t, char *dst, size_t size)
-{
-	t->dst = dst;
-	t->size = dst == NULL ? 0 : size;
-	t->len = 0;
-	if (t->size > 0)
-		dst[0] = '\0';
-}
-
-static void txt_add(struct txt *t, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-txt_add(struct txt *t, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	if (t->len < t->size)
-		n = vsnprintf(t->dst + t->len, t->size - t->len, fmt, ap);
-	else
-		n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		t->len += (size_t)n;
-}
 
 /*
  * Transforms to walk: n_transforms, clamped to the array so that a

@@ -25,43 +25,10 @@
 
 #include "analyze/ikev2_registry.h"
 #include "formats/rd.h"
+#include "formats/txt.h"
 
 /* ---- text output with snprintf semantics ------------------------- */
 
-struct out {
-	char *dst;
-	size_t size;
-	size_t len;	/* what the full text needs */
-};
-
-static void
-out_init(struct out *o, char *dst, size_t size)
-{
-	o->dst = dst;
-	o->size = dst == NULL ? 0 : size;
-	o->len = 0;
-	if (o->size > 0)
-		dst[0] = '\0';
-}
-
-static void out_add(struct out *o, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-out_add(struct out *o, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	if (o->len < o->size)
-		n = vsnprintf(o->dst + o->len, o->size - o->len, fmt, ap);
-	else
-		n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		o->len += (size_t)n;
-}
 
 /* ---- the keys ----------------------------------------------------- */
 
@@ -217,30 +184,30 @@ is_aead(const struct ikev2_transform *xf)
 
 /* Admin name of xf in slot, else its IANA (strongSwan-style) name. */
 static void
-out_xf(struct out *o, enum ikev2_admin_slot slot,
+out_xf(struct txt *o, enum ikev2_admin_slot slot,
     const struct ikev2_transform *xf)
 {
 	const char *name = ikev2_admin_name(slot, xf);
 	char iana[48];
 
 	if (name != NULL) {
-		out_add(o, "%s", name);
+		txt_add(o, "%s", name);
 		return;
 	}
 	(void)ikev2_transform_text(xf, iana, sizeof(iana));
-	out_add(o, "%s", iana);
+	txt_add(o, "%s", iana);
 }
 
 /* A slot's alternatives joined by sep: "AES256,AES128". */
 static void
-out_algs(struct out *o, const struct policy *p, enum ikev2_admin_slot slot,
+out_algs(struct txt *o, const struct policy *p, enum ikev2_admin_slot slot,
     const char *sep)
 {
 	size_t i;
 
 	for (i = 0; i < p->alg[slot].n; i++) {
 		if (i > 0)
-			out_add(o, "%s", sep);
+			txt_add(o, "%s", sep);
 		out_xf(o, slot, &p->alg[slot].xf[i]);
 	}
 }
@@ -248,15 +215,15 @@ out_algs(struct out *o, const struct policy *p, enum ikev2_admin_slot slot,
 size_t
 policy_ike_text(const struct policy *p, char *dst, size_t size)
 {
-	struct out o;
+	struct txt o;
 
-	out_init(&o, dst, size);
+	txt_init(&o, dst, size);
 	if (p == NULL || !p->has_algs)
 		return 0;
 	out_algs(&o, p, IKEV2_ADMIN_IKE_ENCR, ",");
-	out_add(&o, "/");
+	txt_add(&o, "/");
 	out_algs(&o, p, IKEV2_ADMIN_IKE_INTEG, ",");
-	out_add(&o, "/");
+	txt_add(&o, "/");
 	out_algs(&o, p, IKEV2_ADMIN_DH_GROUP, ",");
 	return o.len;
 }
@@ -264,76 +231,76 @@ policy_ike_text(const struct policy *p, char *dst, size_t size)
 size_t
 policy_ipsec_text(const struct policy *p, char *dst, size_t size)
 {
-	struct out o;
+	struct txt o;
 
-	out_init(&o, dst, size);
+	txt_init(&o, dst, size);
 	if (p == NULL || !p->has_algs)
 		return 0;
 	out_algs(&o, p, IKEV2_ADMIN_IPSEC_ENCR, ",");
-	out_add(&o, "/");
+	txt_add(&o, "/");
 	out_algs(&o, p, IKEV2_ADMIN_IPSEC_INTEG, ",");
-	out_add(&o, "/");
+	txt_add(&o, "/");
 	out_algs(&o, p, IKEV2_ADMIN_PFS_GROUP, ",");
 	return o.len;
 }
 
 static void
-out_prefix(struct out *o, const struct policy_prefix *pf)
+out_prefix(struct txt *o, const struct policy_prefix *pf)
 {
 	char a[INET6_ADDRSTRLEN];
 
 	if (inet_ntop(pf->family == 6 ? AF_INET6 : AF_INET, pf->addr, a,
 	    sizeof(a)) == NULL)
-		out_add(o, "?");
+		txt_add(o, "?");
 	else
-		out_add(o, "%s/%u", a, pf->bits);
+		txt_add(o, "%s/%u", a, pf->bits);
 }
 
 /* One key = value line of policy_text(). */
 static void
-out_key(struct out *o, const struct policy *p, enum pkey k)
+out_key(struct txt *o, const struct policy *p, enum pkey k)
 {
 	const struct key_row *kr = &keys[k];
 	size_t i, side = k == KEY_LOCAL ? SIDE_LOCAL : SIDE_REMOTE;
 
 	/* Defaults print as comments, so the text parses back the same. */
 	if (p->line[k] == 0)
-		out_add(o, "# %-29s = ", kr->name);
+		txt_add(o, "# %-29s = ", kr->name);
 	else
-		out_add(o, "%-31s = ", kr->name);
+		txt_add(o, "%-31s = ", kr->name);
 	switch (kr->kind) {
 	case KIND_ALG:
 		out_algs(o, p, kr->slot, ", ");
 		break;
 	case KIND_UINT:
-		out_add(o, "%u", p->uval[k]);
+		txt_add(o, "%u", p->uval[k]);
 		break;
 	case KIND_BOOL:
-		out_add(o, "%s", p->policy_based_ts ? "true" : "false");
+		txt_add(o, "%s", p->policy_based_ts ? "true" : "false");
 		break;
 	case KIND_PREFIXES:
 		for (i = 0; i < p->n_prefix[side]; i++) {
 			if (i > 0)
-				out_add(o, ", ");
+				txt_add(o, ", ");
 			out_prefix(o, &p->prefix[side][i]);
 		}
 		break;
 	}
-	out_add(o, "%s\n", p->line[k] == 0 ? "  (default)" : "");
+	txt_add(o, "%s\n", p->line[k] == 0 ? "  (default)" : "");
 }
 
 size_t
 policy_text(const struct policy *p, char *dst, size_t size)
 {
-	struct out o;
+	struct txt o;
 	size_t k;
 
-	out_init(&o, dst, size);
+	txt_init(&o, dst, size);
 	if (p == NULL)
 		return 0;
-	out_add(&o, "# IPsec/IKE policy from %s\n", p->name);
+	txt_add(&o, "# IPsec/IKE policy from %s\n", p->name);
 	if (!p->has_algs)
-		out_add(&o, "# no custom algorithms: gateway default "
+		txt_add(&o, "# no custom algorithms: gateway default "
 		    "proposals\n");
 	for (k = 0; k < KEY__COUNT; k++) {
 		if (k < KEY_ALGS && !p->has_algs)
@@ -372,7 +339,7 @@ policy_free(struct policy *p)
 
 struct pctx {
 	struct policy *p;
-	struct out err;
+	struct txt err;
 	unsigned n_errors;
 	uint32_t lineno;	/* current line, 1-based */
 	size_t line_base;	/* absolute offset of the line's first byte */
@@ -391,7 +358,7 @@ perr(struct pctx *c, uint32_t line, size_t col, const char *fmt, ...)
 	va_start(ap, fmt);
 	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	out_add(&c->err, "%s:%u:%zu: %s\n", c->p->name, line, col, msg);
+	txt_add(&c->err, "%s:%u:%zu: %s\n", c->p->name, line, col, msg);
 	c->n_errors++;
 }
 
@@ -528,9 +495,9 @@ slot_names(enum ikev2_admin_slot slot, char *dst, size_t size)
 	uint8_t types[2] = {IKEV2_TT_ENCR, 0};
 	const char *seen[32];
 	size_t n_seen = 0, t, i, b, k;
-	struct out o;
+	struct txt o;
 
-	out_init(&o, dst, size);
+	txt_init(&o, dst, size);
 	if (slot == IKEV2_ADMIN_IKE_INTEG)
 		types[0] = IKEV2_TT_INTEG;
 	else if (slot == IKEV2_ADMIN_IPSEC_INTEG)
@@ -556,7 +523,7 @@ slot_names(enum ikev2_admin_slot slot, char *dst, size_t size)
 				    n_seen == sizeof(seen) / sizeof(seen[0]))
 					continue;
 				seen[n_seen++] = name;
-				out_add(&o, "%s%s", n_seen > 1 ? ", " : "",
+				txt_add(&o, "%s%s", n_seen > 1 ? ", " : "",
 				    name);
 			}
 		}
@@ -890,14 +857,14 @@ check_complete(struct pctx *c)
 {
 	struct policy *p = c->p;
 	char missing[160];
-	struct out o;
+	struct txt o;
 	uint32_t first = 0;
 	size_t k, n = 0;
 
-	out_init(&o, missing, sizeof(missing));
+	txt_init(&o, missing, sizeof(missing));
 	for (k = 0; k < KEY_ALGS; k++) {
 		if (p->line[k] == 0) {
-			out_add(&o, "%s%s", o.len ? ", " : "", keys[k].name);
+			txt_add(&o, "%s%s", o.len ? ", " : "", keys[k].name);
 			continue;
 		}
 		n++;
@@ -1008,10 +975,10 @@ policy_parse(const uint8_t *bytes, size_t len, const char *name, char *err,
 	struct pctx c;
 
 	memset(&c, 0, sizeof(c));
-	out_init(&c.err, err, errlen);
+	txt_init(&c.err, err, errlen);
 	c.p = calloc(1, sizeof(*c.p));
 	if (c.p == NULL) {
-		out_add(&c.err, "%s: out of memory", name ? name : "policy");
+		txt_add(&c.err, "%s: out of memory", name ? name : "policy");
 		return NULL;
 	}
 	snprintf(c.p->name, sizeof(c.p->name), "%s", name ? name : "policy");
@@ -1046,30 +1013,30 @@ policy_load(const char *path, char *err, size_t errlen)
 {
 	struct policy *p = NULL;
 	uint8_t *buf = NULL;
-	struct out o;
+	struct txt o;
 	size_t n;
 	FILE *f;
 
-	out_init(&o, err, errlen);
+	txt_init(&o, err, errlen);
 	if (path == NULL) {
-		out_add(&o, "policy: no file name");
+		txt_add(&o, "policy: no file name");
 		return NULL;
 	}
 	f = fopen(path, "rb");
 	if (f == NULL) {
-		out_add(&o, "%s: %s", path, strerror(errno));
+		txt_add(&o, "%s: %s", path, strerror(errno));
 		return NULL;
 	}
 	buf = malloc(LIMIT_POLICY_BYTES + 1);
 	if (buf == NULL) {
-		out_add(&o, "%s: out of memory", path);
+		txt_add(&o, "%s: out of memory", path);
 		goto out;
 	}
 	n = fread(buf, 1, LIMIT_POLICY_BYTES + 1, f);
 	if (ferror(f))
-		out_add(&o, "%s: read failed: %s", path, strerror(errno));
+		txt_add(&o, "%s: read failed: %s", path, strerror(errno));
 	else if (n > LIMIT_POLICY_BYTES)
-		out_add(&o, "%s: larger than %u bytes: not a policy file",
+		txt_add(&o, "%s: larger than %u bytes: not a policy file",
 		    path, LIMIT_POLICY_BYTES);
 	else
 		p = policy_parse(buf, n, path, err, errlen);
@@ -1121,7 +1088,7 @@ static const char *const slot_word[] = {"encryption", "integrity",
 
 /* "encryption, integrity or DH group" for the bits of mask. */
 static void
-out_slot_words(struct out *o, unsigned mask, bool pfs, const char *last)
+out_slot_words(struct txt *o, unsigned mask, bool pfs, const char *last)
 {
 	size_t i, n = 0, total = 0;
 
@@ -1131,7 +1098,7 @@ out_slot_words(struct out *o, unsigned mask, bool pfs, const char *last)
 		if (!(mask & (1u << i)))
 			continue;
 		n++;
-		out_add(o, "%s%s", n == 1 ? "" : n == total ? last : ", ",
+		txt_add(o, "%s%s", n == 1 ? "" : n == total ? last : ", ",
 		    i == 2 && pfs ? "PFS group" : slot_word[i]);
 	}
 }
@@ -1215,16 +1182,16 @@ first_of(const struct ikev2_proposal *q, uint8_t type)
 
 /* "the policy's AES256" or "one of the policy's AES256, AES128". */
 static void
-out_policy_slot(struct out *o, const struct policy *p,
+out_policy_slot(struct txt *o, const struct policy *p,
     enum ikev2_admin_slot slot)
 {
-	out_add(o, "%sthe policy's ", p->alg[slot].n > 1 ? "one of " : "");
+	txt_add(o, "%sthe policy's ", p->alg[slot].n > 1 ? "one of " : "");
 	out_algs(o, p, slot, ", ");
 }
 
 /* The chosen algorithm of one slot ("None" when absent). */
 static void
-out_chosen_slot(struct out *o, const struct ikev2_proposal *q,
+out_chosen_slot(struct txt *o, const struct ikev2_proposal *q,
     enum ikev2_admin_slot slot, uint8_t type)
 {
 	const struct ikev2_transform *xf = first_of(q, type);
@@ -1236,7 +1203,7 @@ out_chosen_slot(struct out *o, const struct ikev2_proposal *q,
 			xf = NULL;
 	}
 	if (xf == NULL)
-		out_add(o, "None");
+		txt_add(o, "None");
 	else
 		out_xf(o, slot, xf);
 }
@@ -1251,7 +1218,7 @@ out_chosen_slot(struct out *o, const struct ikev2_proposal *q,
  * many there were.
  */
 static size_t
-out_slot_compact(struct out *o, const struct ikev2_proposal *q,
+out_slot_compact(struct txt *o, const struct ikev2_proposal *q,
     uint8_t type, enum ikev2_admin_slot slot, bool aead_only)
 {
 	size_t i, n = 0;
@@ -1263,13 +1230,13 @@ out_slot_compact(struct out *o, const struct ikev2_proposal *q,
 		    xf->id == 0) || (aead_only && !is_aead(xf)))
 			continue;
 		if (n < OFFER_SLOT_NAMES) {
-			out_add(o, "%s", n ? "," : "");
+			txt_add(o, "%s", n ? "," : "");
 			out_xf(o, slot, xf);
 		}
 		n++;
 	}
 	if (n > OFFER_SLOT_NAMES)
-		out_add(o, " +%zu more", n - OFFER_SLOT_NAMES);
+		txt_add(o, " +%zu more", n - OFFER_SLOT_NAMES);
 	return n;
 }
 
@@ -1278,15 +1245,15 @@ out_slot_compact(struct out *o, const struct ikev2_proposal *q,
  * capped: "AES128,AES256,DES3,AES192 +10 more/SHA1,SHA256/DHGroup2".
  */
 static void
-out_offer_compact(struct out *o, const struct ikev2_proposal *q)
+out_offer_compact(struct txt *o, const struct ikev2_proposal *q)
 {
 	bool ike = q->protocol == IKEV2_PROTO_IKE;
 	size_t before;
 
 	if (out_slot_compact(o, q, IKEV2_TT_ENCR, ike ? IKEV2_ADMIN_IKE_ENCR :
 	    IKEV2_ADMIN_IPSEC_ENCR, false) == 0)
-		out_add(o, "None");
-	out_add(o, "/");
+		txt_add(o, "None");
+	txt_add(o, "/");
 	before = o->len;
 	if (out_slot_compact(o, q, IKEV2_TT_INTEG, ike ?
 	    IKEV2_ADMIN_IKE_INTEG : IKEV2_ADMIN_IPSEC_INTEG, false) == 0 &&
@@ -1295,51 +1262,51 @@ out_offer_compact(struct out *o, const struct ikev2_proposal *q)
 		if ((ike ? out_slot_compact(o, q, IKEV2_TT_PRF,
 		    IKEV2_ADMIN_IKE_PRF, false) : out_slot_compact(o, q,
 		    IKEV2_TT_ENCR, IKEV2_ADMIN_IPSEC_INTEG, true)) == 0)
-			out_add(o, "None");
+			txt_add(o, "None");
 	}
-	out_add(o, "/");
+	txt_add(o, "/");
 	if (out_slot_compact(o, q, IKEV2_TT_KE, ike ? IKEV2_ADMIN_DH_GROUP :
 	    IKEV2_ADMIN_PFS_GROUP, false) == 0)
-		out_add(o, "None");
+		txt_add(o, "None");
 }
 
 /* Offers joined by " or ", with the count not kept. */
 static void
-out_offers(struct out *o, const struct ikev2_proposal *q, size_t n,
+out_offers(struct txt *o, const struct ikev2_proposal *q, size_t n,
     size_t total)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		out_add(o, "%s", i ? " or " : "");
+		txt_add(o, "%s", i ? " or " : "");
 		out_offer_compact(o, &q[i]);
 	}
 	if (total > n)
-		out_add(o, " (and %zu more proposals not kept)", total - n);
+		txt_add(o, " (and %zu more proposals not kept)", total - n);
 }
 
 /* Slot words for the slots no offer has, or the "not together" case. */
 static void
-out_offer_gap(struct out *o, unsigned all_mis, bool pfs)
+out_offer_gap(struct txt *o, unsigned all_mis, bool pfs)
 {
 	if (all_mis == 0) {
-		out_add(o, ": each algorithm is offered, but never together "
+		txt_add(o, ": each algorithm is offered, but never together "
 		    "in one proposal");
 		return;
 	}
-	out_add(o, ": no proposal has the policy's ");
+	txt_add(o, ": no proposal has the policy's ");
 	out_slot_words(o, all_mis, pfs, " or ");
 }
 
 /* ", integrity SHA256 is not the policy's SHA384" for one slot. */
 static void
-out_mis_slot(struct out *o, const char **sep, const struct policy *p,
+out_mis_slot(struct txt *o, const char **sep, const struct policy *p,
     const char *word, const struct ikev2_proposal *q,
     enum ikev2_admin_slot slot, uint8_t type)
 {
-	out_add(o, "%s%s ", *sep, word);
+	txt_add(o, "%s%s ", *sep, word);
 	out_chosen_slot(o, q, slot, type);
-	out_add(o, " is not ");
+	txt_add(o, " is not ");
 	out_policy_slot(o, p, slot);
 	*sep = ", ";
 }
@@ -1355,13 +1322,13 @@ check_ike_chosen(const struct emit *e, const struct ike_sa *sa)
 	bool aead = integ == NULL || integ->id == 0;
 	const char *sep = ": ";
 	char txt[384], admin[128];
-	struct out o;
+	struct txt o;
 
 	if (m == 0)
 		return true;
 	(void)ikev2_proposal_admin_text(q, admin, sizeof(admin));
-	out_init(&o, txt, sizeof(txt));
-	out_add(&o, "responder chose %s", admin);
+	txt_init(&o, txt, sizeof(txt));
+	txt_add(&o, "responder chose %s", admin);
 	if (m & MIS_ENCR)
 		out_mis_slot(&o, &sep, p, "encryption", q,
 		    IKEV2_ADMIN_IKE_ENCR, IKEV2_TT_ENCR);
@@ -1373,12 +1340,12 @@ check_ike_chosen(const struct emit *e, const struct ike_sa *sa)
 		out_mis_slot(&o, &sep, p, "DH group", q, IKEV2_ADMIN_DH_GROUP,
 		    IKEV2_TT_KE);
 	if (m == MIS_PRF) {
-		out_add(&o, ": PRF ");
+		txt_add(&o, ": PRF ");
 		out_chosen_slot(&o, q, IKEV2_ADMIN_IKE_PRF, IKEV2_TT_PRF);
-		out_add(&o, " differs from its integrity; the policy's "
+		txt_add(&o, " differs from its integrity; the policy's "
 		    "integrity names the PRF too (");
 		out_algs(&o, p, IKEV2_ADMIN_IKE_PRF, ", ");
-		out_add(&o, ")");
+		txt_add(&o, ")");
 		emit(e, POLICY_AREA_IKE_PROPOSAL, POLICY_WARNING, "%s", txt);
 		return true;
 	}
@@ -1399,13 +1366,13 @@ check_ke_group(const struct emit *e, const struct ike_sa *sa,
 	struct ikev2_transform asked = {IKEV2_TT_KE, sa->ke_group_requested,
 	    0};
 	char want[96], a[48], b[48];
-	struct out o, oa, ob;
+	struct txt o, oa, ob;
 
-	out_init(&o, want, sizeof(want));
+	txt_init(&o, want, sizeof(want));
 	out_algs(&o, e->p, IKEV2_ADMIN_DH_GROUP, ",");
-	out_init(&oa, a, sizeof(a));
+	txt_init(&oa, a, sizeof(a));
 	out_xf(&oa, IKEV2_ADMIN_DH_GROUP, &sent);
-	out_init(&ob, b, sizeof(b));
+	txt_init(&ob, b, sizeof(b));
 	out_xf(&ob, IKEV2_ADMIN_DH_GROUP, &asked);
 	if (sa->ke_group_requested != 0 && !algs_have(dh, &asked))
 		emit(e, POLICY_AREA_IKE_PROPOSAL, POLICY_MISMATCH,
@@ -1427,7 +1394,7 @@ check_ike_offers(const struct emit *e, const struct ike_sa *sa,
 	unsigned all = MIS_ENCR | MIS_INTEG | MIS_GROUP, m;
 	bool fit = false;
 	char txt[384];
-	struct out o;
+	struct txt o;
 	size_t i;
 
 	for (i = 0; i < sa->n_offers; i++) {
@@ -1438,10 +1405,10 @@ check_ike_offers(const struct emit *e, const struct ike_sa *sa,
 	*all_mis = all;
 	if (fit || sa->n_offers == 0)
 		return fit;
-	out_init(&o, txt, sizeof(txt));
-	out_add(&o, "initiator offered ");
+	txt_init(&o, txt, sizeof(txt));
+	txt_add(&o, "initiator offered ");
 	out_offers(&o, sa->offers, sa->n_offers, sa->n_offers_total);
-	out_add(&o, "; policy requires %s", want);
+	txt_add(&o, "; policy requires %s", want);
 	out_offer_gap(&o, all, false);
 	/* Proposals past IKE_SA_OFFERS were not kept: one may fit. */
 	emit(e, POLICY_AREA_IKE_PROPOSAL, sa->n_offers_total > sa->n_offers ?
@@ -1455,7 +1422,7 @@ check_ike_proposals(const struct emit *e, const struct ike_sa *sa)
 	char want[160], txt[384], admin[128];
 	bool offers_fit, chosen_fit = true;
 	unsigned all_mis = 0;
-	struct out o;
+	struct txt o;
 
 	(void)policy_ike_text(e->p, want, sizeof(want));
 	if (sa->n_offers == 0 && !sa->has_chosen) {
@@ -1470,21 +1437,21 @@ check_ike_proposals(const struct emit *e, const struct ike_sa *sa)
 	check_ke_group(e, sa, sa->n_offers > 0 && !(all_mis & MIS_GROUP));
 	if ((!offers_fit && sa->n_offers > 0) || !chosen_fit)
 		return;
-	out_init(&o, txt, sizeof(txt));
+	txt_init(&o, txt, sizeof(txt));
 	if (sa->n_offers > 0) {
-		out_add(&o, "initiator offered ");
+		txt_add(&o, "initiator offered ");
 		out_offers(&o, sa->offers, sa->n_offers, sa->n_offers_total);
 	} else {
-		out_add(&o, "IKE_SA_INIT request not captured");
+		txt_add(&o, "IKE_SA_INIT request not captured");
 	}
 	if (sa->has_chosen) {
 		(void)ikev2_proposal_admin_text(&sa->chosen, admin,
 		    sizeof(admin));
-		out_add(&o, "; responder chose %s", admin);
+		txt_add(&o, "; responder chose %s", admin);
 	} else {
-		out_add(&o, "; no responder choice seen");
+		txt_add(&o, "; no responder choice seen");
 	}
-	out_add(&o, ": fits the policy %s", want);
+	txt_add(&o, ": fits the policy %s", want);
 	emit(e, POLICY_AREA_IKE_PROPOSAL, POLICY_INFO, "%s", txt);
 }
 
@@ -1739,7 +1706,7 @@ check_gcm_integ(const struct emit *e, const char *who,
 	const struct ikev2_transform *integ = NULL, *aead = NULL;
 	bool classic = false;
 	char txt[384];
-	struct out o;
+	struct txt o;
 	size_t i;
 
 	for (i = 0; i < q->n_transforms; i++) {
@@ -1755,12 +1722,12 @@ check_gcm_integ(const struct emit *e, const char *who,
 	}
 	if (aead == NULL || integ == NULL || classic)
 		return;
-	out_init(&o, txt, sizeof(txt));
-	out_add(&o, "%s IPsec encryption ", who);
+	txt_init(&o, txt, sizeof(txt));
+	txt_add(&o, "%s IPsec encryption ", who);
 	out_xf(&o, IKEV2_ADMIN_IPSEC_ENCR, aead);
-	out_add(&o, " paired with integrity ");
+	txt_add(&o, " paired with integrity ");
 	out_xf(&o, IKEV2_ADMIN_IPSEC_INTEG, integ);
-	out_add(&o, ": Azure requires the same GCMAES algorithm for both");
+	txt_add(&o, ": Azure requires the same GCMAES algorithm for both");
 	emit(e, POLICY_AREA_IPSEC_PROPOSAL, POLICY_MISMATCH, "%s", txt);
 }
 
@@ -1780,14 +1747,14 @@ check_esp_chosen(const struct emit *e, const struct policy_child *c,
 	unsigned m = esp_misfit(e->p, q, pfs);
 	const char *sep = ": ";
 	char txt[384], admin[128];
-	struct out o;
+	struct txt o;
 
 	check_gcm_integ(e, "responder chose", q);
 	if (m == 0)
 		return true;
 	(void)ikev2_proposal_admin_text(q, admin, sizeof(admin));
-	out_init(&o, txt, sizeof(txt));
-	out_add(&o, "%s: responder chose %s%s", exch_label(c->exchange),
+	txt_init(&o, txt, sizeof(txt));
+	txt_add(&o, "%s: responder chose %s%s", exch_label(c->exchange),
 	    q->protocol == IKEV2_PROTO_ESP ? "" : "non-ESP ", admin);
 	if (m & MIS_ENCR)
 		out_mis_slot(&o, &sep, e->p, "encryption", q,
@@ -1810,7 +1777,7 @@ check_child_proposals(const struct emit *e, const struct policy_child *c)
 	unsigned all = MIS_ENCR | MIS_INTEG | (pfs ? MIS_GROUP : 0), m;
 	char want[160], txt[384], admin[128];
 	bool fit = false, chosen_fit = true;
-	struct out o;
+	struct txt o;
 	size_t i;
 
 	(void)policy_ipsec_text(e->p, want, sizeof(want));
@@ -1820,14 +1787,14 @@ check_child_proposals(const struct emit *e, const struct policy_child *c)
 		fit |= m == 0;
 		check_gcm_integ(e, "initiator offered", &c->offers[i]);
 	}
-	out_init(&o, txt, sizeof(txt));
-	out_add(&o, "%s: ", exch_label(c->exchange));
+	txt_init(&o, txt, sizeof(txt));
+	txt_add(&o, "%s: ", exch_label(c->exchange));
 	if (c->n_offers > 0) {
-		out_add(&o, "initiator offered ");
+		txt_add(&o, "initiator offered ");
 		out_offers(&o, c->offers, c->n_offers, c->n_offers);
 	}
 	if (c->n_offers > 0 && !fit) {
-		out_add(&o, "; policy requires %s", want);
+		txt_add(&o, "; policy requires %s", want);
 		out_offer_gap(&o, all, true);
 		emit(e, POLICY_AREA_IPSEC_PROPOSAL, POLICY_MISMATCH, "%s",
 		    txt);
@@ -1840,10 +1807,10 @@ check_child_proposals(const struct emit *e, const struct policy_child *c)
 	if (c->chosen != NULL) {
 		(void)ikev2_proposal_admin_text(c->chosen, admin,
 		    sizeof(admin));
-		out_add(&o, "%sresponder chose %s", c->n_offers ? "; " : "",
+		txt_add(&o, "%sresponder chose %s", c->n_offers ? "; " : "",
 		    admin);
 	}
-	out_add(&o, ": fits the policy %s%s", want, pfs ? "" :
+	txt_add(&o, ": fits the policy %s%s", want, pfs ? "" :
 	    " (PFS applies to CREATE_CHILD_SA only)");
 	emit(e, POLICY_AREA_IPSEC_PROPOSAL, POLICY_INFO, "%s", txt);
 }
@@ -1938,39 +1905,39 @@ ts_prefix_len(const struct policy_ts_range *ts)
 
 /* "10.1.0.0/16", "10.1.0.5-10.1.0.9", plus " protocol 6 ports 80-80". */
 static void
-out_ts(struct out *o, const struct policy_ts_range *ts)
+out_ts(struct txt *o, const struct policy_ts_range *ts)
 {
 	int af = ts->family == 6 ? AF_INET6 : AF_INET, bits;
 	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
 
 	if (inet_ntop(af, ts->start, a, sizeof(a)) == NULL ||
 	    inet_ntop(af, ts->end, b, sizeof(b)) == NULL) {
-		out_add(o, "?");
+		txt_add(o, "?");
 		return;
 	}
 	bits = ts_prefix_len(ts);
 	if (bits >= 0)
-		out_add(o, "%s/%d", a, bits);
+		txt_add(o, "%s/%d", a, bits);
 	else
-		out_add(o, "%s-%s", a, b);
+		txt_add(o, "%s-%s", a, b);
 	if (ts->ip_proto != 0)
-		out_add(o, " protocol %u", ts->ip_proto);
+		txt_add(o, " protocol %u", ts->ip_proto);
 	if (ts->port_lo != 0 || ts->port_hi != 65535)
-		out_add(o, " ports %u-%u", ts->port_lo, ts->port_hi);
+		txt_add(o, " ports %u-%u", ts->port_lo, ts->port_hi);
 }
 
 static void
-out_prefix_list(struct out *o, const struct policy *p, size_t side)
+out_prefix_list(struct txt *o, const struct policy *p, size_t side)
 {
 	size_t i;
 
 	for (i = 0; i < p->n_prefix[side]; i++) {
 		if (i > 0)
-			out_add(o, ", ");
+			txt_add(o, ", ");
 		out_prefix(o, &p->prefix[side][i]);
 	}
 	if (p->n_prefix[side] == 0)
-		out_add(o, "none");
+		txt_add(o, "none");
 }
 
 /* Where one selector stands against the prefixes of its family. */
@@ -2014,7 +1981,7 @@ check_ts_one(const struct emit *e, const char *label,
 	const struct policy *p = e->p;
 	enum ts_place where;
 	char txt[384];
-	struct out o;
+	struct txt o;
 
 	if (!ts_is_ip(ts))
 		return;
@@ -2025,26 +1992,26 @@ check_ts_one(const struct emit *e, const char *label,
 	if (where == TS_UNCHECKED && p->n_prefix[SIDE_LOCAL] +
 	    p->n_prefix[SIDE_REMOTE] > 0)
 		return;
-	out_init(&o, txt, sizeof(txt));
-	out_add(&o, "%s ", label);
+	txt_init(&o, txt, sizeof(txt));
+	txt_add(&o, "%s ", label);
 	out_ts(&o, ts);
 	if (where == TS_OUTSIDE) {
-		out_add(&o, " is outside the policy's prefixes (local ");
+		txt_add(&o, " is outside the policy's prefixes (local ");
 		out_prefix_list(&o, p, SIDE_LOCAL);
-		out_add(&o, "; remote ");
+		txt_add(&o, "; remote ");
 		out_prefix_list(&o, p, SIDE_REMOTE);
-		out_add(&o, ")");
+		txt_add(&o, ")");
 		emit(e, POLICY_AREA_TRAFFIC_SELECTORS, POLICY_MISMATCH, "%s",
 		    txt);
 	} else if (p->policy_based_ts && (where == TS_WIDER ||
 	    ts_is_any(ts))) {
-		out_add(&o, " is wider than the policy's prefixes: with "
+		txt_add(&o, " is wider than the policy's prefixes: with "
 		    "UsePolicyBasedTrafficSelectors the selectors must name "
 		    "each prefix pair, not any-to-any");
 		emit(e, POLICY_AREA_TRAFFIC_SELECTORS, POLICY_WARNING, "%s",
 		    txt);
 	} else if (p->policy_based_ts && !ts_all_traffic(ts)) {
-		out_add(&o, " covers only part of the traffic; policy-based "
+		txt_add(&o, " covers only part of the traffic; policy-based "
 		    "selectors cover all protocols and ports");
 		emit(e, POLICY_AREA_TRAFFIC_SELECTORS, POLICY_WARNING, "%s",
 		    txt);
@@ -2053,18 +2020,18 @@ check_ts_one(const struct emit *e, const char *label,
 
 /* The address selectors of a list, joined by ", ". */
 static void
-out_ts_list(struct out *o, const struct policy_ts_range *ts, size_t n)
+out_ts_list(struct txt *o, const struct policy_ts_range *ts, size_t n)
 {
 	size_t i, shown = 0;
 
 	for (i = 0; i < n; i++) {
 		if (!ts_is_ip(&ts[i]))
 			continue;
-		out_add(o, "%s", shown++ ? ", " : "");
+		txt_add(o, "%s", shown++ ? ", " : "");
 		out_ts(o, &ts[i]);
 	}
 	if (shown == 0)
-		out_add(o, "none");
+		txt_add(o, "none");
 }
 
 /* Route-based: the gateway proposes any-to-any (the seed, 4th rule). */
@@ -2072,7 +2039,7 @@ static void
 check_ts_route_based(const struct emit *e, const struct policy_child *c)
 {
 	char txt[384];
-	struct out o;
+	struct txt o;
 	size_t i;
 
 	for (i = 0; i < c->n_tsi + c->n_tsr; i++) {
@@ -2084,12 +2051,12 @@ check_ts_route_based(const struct emit *e, const struct policy_child *c)
 	}
 	if (i == c->n_tsi + c->n_tsr)
 		return;
-	out_init(&o, txt, sizeof(txt));
-	out_add(&o, "%s: TSi ", exch_label(c->exchange));
+	txt_init(&o, txt, sizeof(txt));
+	txt_add(&o, "%s: TSi ", exch_label(c->exchange));
 	out_ts_list(&o, c->tsi, c->n_tsi);
-	out_add(&o, ", TSr ");
+	txt_add(&o, ", TSr ");
 	out_ts_list(&o, c->tsr, c->n_tsr);
-	out_add(&o, " are narrower than any-to-any: a route-based connection "
+	txt_add(&o, " are narrower than any-to-any: a route-based connection "
 	    "(UsePolicyBasedTrafficSelectors = false) uses 0.0.0.0/0; a "
 	    "policy-based peer needs UsePolicyBasedTrafficSelectors = true");
 	emit(e, POLICY_AREA_TRAFFIC_SELECTORS, POLICY_INFO, "%s", txt);
@@ -2171,7 +2138,7 @@ report_missing(const struct emit *e, const struct policy_ts_cover *cv)
 	size_t nl = p->n_prefix[SIDE_LOCAL], nr = p->n_prefix[SIDE_REMOTE];
 	size_t i, j, pairs = 0, missing = 0, shown = 0;
 	char txt[384];
-	struct out o;
+	struct txt o;
 
 	if (!p->policy_based_ts || nl == 0 || nr == 0)
 		return;
@@ -2189,8 +2156,8 @@ report_missing(const struct emit *e, const struct policy_ts_cover *cv)
 		    "prefixes", pairs);
 		return;
 	}
-	out_init(&o, txt, sizeof(txt));
-	out_add(&o, "missing traffic-selector combinations (%zu of %zu; "
+	txt_init(&o, txt, sizeof(txt));
+	txt_add(&o, "missing traffic-selector combinations (%zu of %zu; "
 	    "policy-based selectors pair every remote prefix with every "
 	    "local prefix):", missing, pairs);
 	for (j = 0; j < nr; j++) {
@@ -2198,12 +2165,12 @@ report_missing(const struct emit *e, const struct policy_ts_cover *cv)
 			if (!pair_counts(p, i, j) || cover_bit(cv, i, j))
 				continue;
 			if (o.len > sizeof(txt) - 80) {
-				out_add(&o, " and %zu more", missing - shown);
+				txt_add(&o, " and %zu more", missing - shown);
 				goto done;
 			}
-			out_add(&o, "%s ", shown ? "," : "");
+			txt_add(&o, "%s ", shown ? "," : "");
 			out_prefix(&o, &p->prefix[SIDE_REMOTE][j]);
-			out_add(&o, " <====> ");
+			txt_add(&o, " <====> ");
 			out_prefix(&o, &p->prefix[SIDE_LOCAL][i]);
 			shown++;
 		}
@@ -2310,18 +2277,18 @@ npc_exchange(const struct ike_sa *sa)
 
 /* "AES128/SHA1/DHGroup2 (IKE:AES_CBC_128/...)". */
 static void
-out_both_forms(struct out *o, const struct ikev2_proposal *q)
+out_both_forms(struct txt *o, const struct ikev2_proposal *q)
 {
 	char admin[160], iana[256];
 
 	(void)ikev2_proposal_admin_text(q, admin, sizeof(admin));
 	(void)ikev2_proposal_text(q, iana, sizeof(iana));
-	out_add(o, "%s (%s)", admin, iana);
+	txt_add(o, "%s (%s)", admin, iana);
 }
 
 /* ikev2_proposal_explain() lines joined with "; " on one line. */
 static void
-out_explain(struct out *o, const struct ike_sa *sa,
+out_explain(struct txt *o, const struct ike_sa *sa,
     const struct ikev2_proposal *accept)
 {
 	char lines[512];
@@ -2331,7 +2298,7 @@ out_explain(struct out *o, const struct ike_sa *sa,
 	(void)ikev2_proposal_explain(sa->offers, sa->n_offers, accept, 1,
 	    lines, sizeof(lines));
 	if (lines[0] == '\0') {
-		out_add(o, "the offers include it, so the responder's "
+		txt_add(o, "the offers include it, so the responder's "
 		    "configuration changed or it picks a policy per peer "
 		    "address or identity");
 		return;
@@ -2344,12 +2311,12 @@ out_explain(struct out *o, const struct ike_sa *sa,
 		if (lines[i] != '\n')
 			continue;
 		if (!(skip_prf && strncmp(lines + start, "PRF:", 4) == 0))
-			out_add(o, "%s%.*s", shown++ ? "; " : "",
+			txt_add(o, "%s%.*s", shown++ ? "; " : "",
 			    (int)(i - start), lines + start);
 		start = i + 1;
 	}
 	if (lines[start] != '\0')
-		out_add(o, "%s%s", shown ? "; " : "", lines + start);
+		txt_add(o, "%s%s", shown ? "; " : "", lines + start);
 }
 
 /*
@@ -2358,7 +2325,7 @@ out_explain(struct out *o, const struct ike_sa *sa,
  * payload whose group the initiator did not propose (RFC 7296 1.2).
  */
 static void
-out_wire_hints(struct out *o, const struct ike_sa *sa)
+out_wire_hints(struct txt *o, const struct ike_sa *sa)
 {
 	bool small_dh = true, old_cipher = true, seen_ke = false;
 	size_t i, k;
@@ -2381,10 +2348,10 @@ out_wire_hints(struct out *o, const struct ike_sa *sa)
 		}
 	}
 	if (small_dh && seen_ke)
-		out_add(o, "; every offer uses DH groups of 1024 bits or less "
+		txt_add(o, "; every offer uses DH groups of 1024 bits or less "
 		    "(DHGroup2 and below), which current gateways refuse");
 	if (old_cipher)
-		out_add(o, "; every offer uses DES or DES3 only, which current "
+		txt_add(o, "; every offer uses DES or DES3 only, which current "
 		    "gateways refuse");
 	for (i = 0; i < sa->n_offers && sa->ke_group_offered != 0; i++) {
 		struct ikev2_transform ke = {IKEV2_TT_KE, sa->ke_group_offered,
@@ -2396,7 +2363,7 @@ out_wire_hints(struct out *o, const struct ike_sa *sa)
 		}
 	}
 	if (sa->ke_group_offered != 0)
-		out_add(o, "; the KE payload's group %s is in none of the "
+		txt_add(o, "; the KE payload's group %s is in none of the "
 		    "initiator's own proposals", ikev2_name(IKEV2_REG_KE,
 		    sa->ke_group_offered));
 }
@@ -2406,47 +2373,47 @@ policy_explain_no_proposal(const struct ike_sa *sa,
     const struct ikev2_proposal *known_accept, char *dst, size_t size)
 {
 	const struct ike_exchange *x;
-	struct out o;
+	struct txt o;
 	size_t i;
 
-	out_init(&o, dst, size);
+	txt_init(&o, dst, size);
 	if (sa == NULL)
 		return 0;
 	x = npc_exchange(sa);
 	if (x != NULL && x->exchange != IKEV2_EXCH_IKE_SA_INIT) {
-		out_add(&o, "the responder refused the CHILD_SA (ESP) "
+		txt_add(&o, "the responder refused the CHILD_SA (ESP) "
 		    "proposals of %s with NO_PROPOSAL_CHOSEN; they travel "
 		    "encrypted, so only the session keys show them",
 		    ikev2_name(IKEV2_REG_EXCHANGE, x->exchange));
 		if (sa->has_chosen) {
-			out_add(&o, "; the IKE SA itself agreed on ");
+			txt_add(&o, "; the IKE SA itself agreed on ");
 			out_both_forms(&o, &sa->chosen);
 		}
 		return o.len;
 	}
 	if (sa->n_offers == 0) {
-		out_add(&o, "NO_PROPOSAL_CHOSEN to an IKE_SA_INIT request "
+		txt_add(&o, "NO_PROPOSAL_CHOSEN to an IKE_SA_INIT request "
 		    "that was not captured: the initiator's offers are "
 		    "unknown");
 		return o.len;
 	}
-	out_add(&o, "the responder accepted none of the initiator's %u IKE "
+	txt_add(&o, "the responder accepted none of the initiator's %u IKE "
 	    "proposal%s: ", sa->n_offers_total, sa->n_offers_total == 1 ?
 	    "" : "s");
 	for (i = 0; i < sa->n_offers; i++) {
-		out_add(&o, "%s", i ? "; " : "");
+		txt_add(&o, "%s", i ? "; " : "");
 		out_both_forms(&o, &sa->offers[i]);
 	}
 	if (sa->n_offers_total > sa->n_offers)
-		out_add(&o, "; and %u more not kept",
+		txt_add(&o, "; and %u more not kept",
 		    sa->n_offers_total - sa->n_offers);
 	if (known_accept == NULL) {
 		out_wire_hints(&o, sa);
 		return o.len;
 	}
-	out_add(&o, ". This responder accepted ");
+	txt_add(&o, ". This responder accepted ");
 	out_both_forms(&o, known_accept);
-	out_add(&o, " from the same initiator elsewhere in the capture: ");
+	txt_add(&o, " from the same initiator elsewhere in the capture: ");
 	out_explain(&o, sa, known_accept);
 	return o.len;
 }
