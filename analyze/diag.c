@@ -270,8 +270,6 @@ event_base(struct diag *d, const struct ike_sa *sa, struct fail_event *ev,
 	ev->keying_module = sa->ike_major == 1 ? KEYMOD_IKE : KEYMOD_IKEV2;
 	ev->sa_role = *local_is_init ? ROLE_INITIATOR : ROLE_RESPONDER;
 	ev->auth_method = sa->auth_method;
-	ev->has_cert_hash = sa->has_cert_hash;
-	memcpy(ev->end_cert_hash, sa->end_cert_hash, 20);
 	ev->mm_id = sa->serial;
 	memcpy(ev->spi_i, sa->spi_i, 8);
 	memcpy(ev->spi_r, sa->spi_r, 8);

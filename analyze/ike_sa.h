@@ -130,8 +130,6 @@ struct ike_sa {
 	struct ikev2_selector tsi[4], tsr[4];
 	int16_t auth_method;       /* IKEv2 AUTH method, -1 unknown */
 	char id_i[96], id_r[96];
-	bool has_cert_hash;
-	uint8_t end_cert_hash[20];
 	struct ike_cert_seen cert_i, cert_r; /* each side's end certificate */
 	uint8_t n_req_ca_i, n_req_ca_r;  /* CA key hashes each side asked for */
 	uint8_t req_ca_i[4][20], req_ca_r[4][20];

@@ -940,10 +940,6 @@ track_response(struct ike_track *t, struct ike_node *n,
 	    !msg->decrypted) && (ikev2_msg_error_notify(msg) == NULL ||
 	    msg->idr.present))
 		n->auth_done_ns = m->ns;
-	if (msg->hdr.exchange == IKEV2_EXCH_INFORMATIONAL &&
-	    msg->has_sk && msg->sk_inner == IKEV2_PT_NONE) {
-		/* answered liveness check: nothing to add */
-	}
 }
 
 /*
