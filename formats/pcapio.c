@@ -7,7 +7,10 @@
  * Capture File Format" (draft-ietf-opsawg-pcap) and pcapng
  * (draft-ietf-opsawg-pcapng).
  *
- * Workload: multi-GB files read once, front to back. The pcap path is
+ * Workload: multi-GB files read once, front to back. A classic pcap in
+ * a regular file or in memory is read in place by pcapmap (no copies;
+ * libpcap-identical records, tests/formats/test_pcapmap.c); the rest
+ * (pipes, stdin, unusual headers) goes to libpcap. That path is
  * pcap_next_ex plus a few assignments: libpcap's buffer is handed out as
  * a view, offsets are counted instead of asked for with ftell, and a
  * file we open gets a large stdio buffer. The first 24 bytes are peeked
@@ -17,14 +20,18 @@
 #include "formats/pcapio.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <pcap/pcap.h>
 
+#include "formats/pcapmap.h"
 #include "formats/pcapng.h"
 #include "formats/rd.h"
 
@@ -44,6 +51,8 @@ struct pcapio {
 	FILE *fp;            /* owned until libpcap takes it; NULL then */
 	pcap_t *pc;          /* pcap files */
 	struct pcapng *ng;   /* pcapng files */
+	struct pcapmap *map; /* pcap read in place */
+	int fd;              /* of map when it reads a file; else -1 */
 	uint32_t linktype;   /* pcap: LINKTYPE_* from the file header */
 	uint32_t snaplen;    /* pcap: from the file header */
 	uint64_t frame;      /* frames delivered */
@@ -228,6 +237,7 @@ open_fp(FILE *fp, const char *name, struct pcapio **out, char *err,
 		return RC_NOMEM;
 	}
 	(void)snprintf(p->name, sizeof(p->name), "%s", name);
+	p->fd = -1;
 	rc = start(p, fp);
 	if (rc != RC_OK) {
 		if (err != NULL && errlen > 0)
@@ -243,8 +253,64 @@ open_fp(FILE *fp, const char *name, struct pcapio **out, char *err,
 	return RC_OK;
 }
 
+/* A handle around an in-place reader (fd: ours to close, or -1). */
+static enum rc
+open_map(struct pcapmap *m, int fd, const char *name, struct pcapio **out)
+{
+	struct pcapio *p = calloc(1, sizeof(*p));
+
+	if (p == NULL) {
+		pcapmap_free(m);
+		if (fd >= 0)
+			(void)close(fd);
+		return RC_NOMEM;
+	}
+	(void)snprintf(p->name, sizeof(p->name), "%s", name);
+	p->map = m;
+	p->fd = fd;
+	p->format = pcapmap_format(m);
+	*out = p;
+	return RC_OK;
+}
+
+/*
+ * Tries the in-place reader on a regular file: OK (the handle is made),
+ * UNSUPPORTED (not for it: fall back to stdio and libpcap), or an error.
+ */
+static enum rc
+try_map_file(const char *path, struct pcapio **out, char *err, size_t errlen)
+{
+	struct pcapmap *m;
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	enum rc rc;
+
+	if (fd < 0)
+		return RC_UNSUPPORTED; /* fopen reports why */
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		(void)close(fd);
+		return RC_UNSUPPORTED;
+	}
+	rc = pcapmap_open_fd(fd, (uint64_t)st.st_size, path, &m);
+	if (rc != RC_OK) {
+		(void)close(fd);
+		if (rc != RC_UNSUPPORTED && err != NULL && errlen > 0)
+			(void)snprintf(err, errlen, "%s: %s", path,
+			    rc_str(rc));
+		return rc;
+	}
+	return open_map(m, fd, path, out);
+}
+
 enum rc
 pcapio_open(const char *path, struct pcapio **out, char *err, size_t errlen)
+{
+	return pcapio_open_ex(path, 0, out, err, errlen);
+}
+
+enum rc
+pcapio_open_ex(const char *path, unsigned flags, struct pcapio **out,
+    char *err, size_t errlen)
 {
 	FILE *fp;
 	char *iobuf;
@@ -253,6 +319,9 @@ pcapio_open(const char *path, struct pcapio **out, char *err, size_t errlen)
 	*out = NULL;
 	if (strcmp(path, "-") == 0)
 		return open_fp(stdin, "stdin", out, err, errlen);
+	if (!(flags & PCAPIO_LIBPCAP_ONLY) &&
+	    (rc = try_map_file(path, out, err, errlen)) != RC_UNSUPPORTED)
+		return rc;
 	if ((fp = fopen(path, "rb")) == NULL) {
 		int e = errno;
 
@@ -278,13 +347,29 @@ enum rc
 pcapio_open_mem(const uint8_t *data, size_t len, const char *name,
     struct pcapio **out, char *err, size_t errlen)
 {
+	return pcapio_open_mem_ex(data, len, name, 0, out, err, errlen);
+}
+
+enum rc
+pcapio_open_mem_ex(const uint8_t *data, size_t len, const char *name,
+    unsigned flags, struct pcapio **out, char *err, size_t errlen)
+{
+	struct pcapmap *m;
 	FILE *fp;
+	enum rc rc;
 
 	*out = NULL;
 	if (len == 0) {
 		if (err != NULL && errlen > 0)
 			(void)snprintf(err, errlen, "%s: empty capture", name);
 		return RC_FORMAT;
+	}
+	if (!(flags & PCAPIO_LIBPCAP_ONLY)) {
+		rc = pcapmap_open_mem(data, len, name, &m);
+		if (rc == RC_OK)
+			return open_map(m, -1, name, out);
+		if (rc != RC_UNSUPPORTED)
+			return rc;
 	}
 	/* fmemopen wants a mutable buffer; "rb" never writes to it. */
 	if ((fp = fmemopen((void *)(uintptr_t)data, len, "rb")) == NULL) {
@@ -347,6 +432,16 @@ pcapio_next(struct pcapio *p, struct pcapio_pkt *pkt)
 
 	if (p->failed)
 		return RC_INVAL;
+	if (p->map != NULL) {
+		if ((rc = pcapmap_next(p->map, pkt)) == RC_OK)
+			pkt->frame = ++p->frame;
+		else if (rc != RC_EOF) {
+			(void)snprintf(p->err, sizeof(p->err), "%s",
+			    pcapmap_errmsg(p->map));
+			p->failed = true;
+		}
+		return rc;
+	}
 	if (p->ng != NULL) {
 		if ((rc = pcapng_next(p->ng, pkt)) == RC_OK)
 			pkt->frame = ++p->frame +
@@ -389,6 +484,8 @@ pcapio_errmsg(const struct pcapio *p)
 uint64_t
 pcapio_offset(const struct pcapio *p)
 {
+	if (p->map != NULL)
+		return pcapmap_offset(p->map);
 	return p->ng != NULL ? pcapng_offset(p->ng) : p->off;
 }
 
@@ -401,6 +498,8 @@ pcapio_format(const struct pcapio *p)
 uint64_t
 pcapio_bytes_read(const struct pcapio *p)
 {
+	if (p->map != NULL)
+		return pcapmap_offset(p->map);
 	return p->ng != NULL ? pcapng_bytes_read(p->ng) : p->off;
 }
 
@@ -410,6 +509,9 @@ pcapio_close(struct pcapio *p)
 	if (p == NULL)
 		return;
 	pcapng_free(p->ng);
+	pcapmap_free(p->map);
+	if (p->fd >= 0)
+		(void)close(p->fd);
 	if (p->pc != NULL)
 		pcap_close(p->pc);
 	close_fp(p->fp);

@@ -2,7 +2,9 @@
  * Reading capture files: pcap (micro- and nanosecond) and pcapng, from a
  * path, from stdin ("-") or from memory (a member of a CAB archive).
  * Wraps libpcap; pcapng files whose interfaces have different link types
- * (which libpcap refuses) are read by our own block reader.
+ * (which libpcap refuses) are read by our own block reader, and classic
+ * pcap in a regular file or in memory is read in place (pcapmap.h),
+ * record for record as libpcap reads it, without its two copies.
  *
  * Every packet carries its own link type, frame number (1-based, as
  * Wireshark counts) and a nanosecond timestamp. Errors name the byte
@@ -49,12 +51,22 @@ struct pcapio_pkt {
  */
 enum rc pcapio_open(const char *path, struct pcapio **out, char *err,
     size_t errlen) MUST_CHECK;
+/* Flags of the _ex forms. */
+enum {
+	PCAPIO_LIBPCAP_ONLY = 1u, /* classic pcap through libpcap even when
+	                             it could be read in place (cross-checks) */
+};
+enum rc pcapio_open_ex(const char *path, unsigned flags, struct pcapio **out,
+    char *err, size_t errlen) MUST_CHECK;
 /*
  * Opens a capture held in memory; name is used in messages only. The
  * bytes are borrowed and must outlive the handle.
  */
 enum rc pcapio_open_mem(const uint8_t *data, size_t len, const char *name,
     struct pcapio **out, char *err, size_t errlen) MUST_CHECK;
+enum rc pcapio_open_mem_ex(const uint8_t *data, size_t len, const char *name,
+    unsigned flags, struct pcapio **out, char *err, size_t errlen)
+    MUST_CHECK;
 /*
  * Reads the next packet. Returns OK, EOF at a clean end, or SHORT (file
  * ends inside a record) / MALFORMED (impossible lengths, bad block) with

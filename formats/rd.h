@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "formats/rc.h"
 
@@ -31,7 +32,14 @@ struct rd {
 };
 
 /* A reader over len bytes at buf, cursor at 0, absolute base 0. */
-struct rd rd_init(const uint8_t *buf, size_t len);
+static inline struct rd
+rd_init(const uint8_t *buf, size_t len)
+{
+	struct rd r = {.buf = buf, .len = buf ? len : 0, .off = 0, .base = 0,
+	    .err = RC_OK};
+
+	return r;
+}
 
 static inline bool
 rd_ok(const struct rd *r)
@@ -112,24 +120,87 @@ rd_skip(struct rd *r, size_t n)
 
 uint32_t rd_be24(struct rd *r);
 uint64_t rd_be64(struct rd *r);
-uint16_t rd_le16(struct rd *r);
-uint32_t rd_le32(struct rd *r);
 uint64_t rd_le64(struct rd *r);
 
+static inline uint16_t
+rd_le16(struct rd *r)
+{
+	const uint8_t *p = rd_take_(r, 2);
+
+	if (p == NULL)
+		return 0;
+	return (uint16_t)(p[1] << 8 | p[0]);
+}
+
+static inline uint32_t
+rd_le32(struct rd *r)
+{
+	const uint8_t *p = rd_take_(r, 4);
+
+	if (p == NULL)
+		return 0;
+	return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[1] << 8 | p[0];
+}
+
 /* Byte at off+i without consuming; 0 and no error when out of range. */
-uint8_t rd_peek_u8(const struct rd *r, size_t i);
+static inline uint8_t
+rd_peek_u8(const struct rd *r, size_t i)
+{
+	if (r->err != RC_OK || i >= r->len - r->off)
+		return 0;
+	return r->buf[r->off + i];
+}
 
 /* View of the next n bytes (consumed); NULL and RC_SHORT if fewer left.
  * n == 0 returns a non-NULL pointer when the reader is ok. */
-const uint8_t *rd_bytes(struct rd *r, size_t n);
+static inline const uint8_t *
+rd_bytes(struct rd *r, size_t n)
+{
+	return rd_take_(r, n);
+}
+
 /* Copies the next n bytes into dst (consumed); dst zeroed on failure. */
-bool rd_copy(struct rd *r, void *dst, size_t n);
+static inline bool
+rd_copy(struct rd *r, void *dst, size_t n)
+{
+	const uint8_t *p = rd_take_(r, n);
+
+	if (p == NULL) {
+		if (n > 0)
+			memset(dst, 0, n);
+		return false;
+	}
+	if (n > 0)
+		memcpy(dst, p, n);
+	return true;
+}
 
 /* The next n bytes as their own reader; the parent skips them. On
  * failure returns a failed, empty reader and fails the parent. */
-struct rd rd_sub(struct rd *r, size_t n);
+static inline struct rd
+rd_sub(struct rd *r, size_t n)
+{
+	size_t start = r->off;
+	const uint8_t *p = rd_take_(r, n);
+	struct rd sub = {.buf = NULL, .len = 0, .off = 0, .base = rd_pos(r),
+	    .err = r->err};
+
+	if (p == NULL)
+		return sub;
+	sub.buf = p;
+	sub.len = n;
+	sub.base = r->base + start;
+	sub.err = RC_OK;
+	return sub;
+}
+
 /* Everything left as a reader; the parent is left empty. */
-struct rd rd_rest(struct rd *r);
+static inline struct rd
+rd_rest(struct rd *r)
+{
+	return rd_sub(r, rd_left(r));
+}
 /* The last n bytes of what is left as a reader (ICVs, ESP trailers); the
  * parent's end moves back by n. */
 struct rd rd_tail(struct rd *r, size_t n);
