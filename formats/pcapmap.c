@@ -52,7 +52,7 @@ struct pcapmap {
 	uint64_t off;          /* next record */
 	bool be;               /* header fields are big-endian */
 	bool nsec;             /* timestamps in ns; else us */
-	uint32_t snapshot;     /* adjusted as libpcap does */
+	uint32_t snapshot;     /* as libpcap takes it: may exceed MAX_SNAP */
 	uint32_t linktype;
 	bool failed;
 };
@@ -123,7 +123,9 @@ header(struct pcapmap *m, const uint8_t *hdr, size_t n)
 	if (!rd_ok(&r) || major != VERSION_MAJOR || minor != VERSION_MINOR ||
 	    !linktype_taken(m->linktype))
 		return RC_UNSUPPORTED;
-	m->snapshot = snaplen == 0 || snaplen > MAX_SNAP ? MAX_SNAP : snaplen;
+	/* libpcap 1.10 takes the header's value as an int and replaces
+	 * only one that is not positive. */
+	m->snapshot = (int32_t)snaplen <= 0 ? MAX_SNAP : snaplen;
 	m->off = FILE_HDR;
 	return RC_OK;
 }
@@ -213,9 +215,12 @@ bad_record(struct pcapmap *m, uint32_t caplen, uint64_t avail)
 {
 	unsigned long long at = (unsigned long long)m->off;
 
-	if (caplen > MAX_SNAP)
+	if (caplen > MAX_SNAP && caplen > m->snapshot)
 		return fail(m, RC_MALFORMED, "record at byte %llu: caplen %u "
 		    "> snaplen %u", at, caplen, m->snapshot);
+	if (caplen > MAX_SNAP)
+		return fail(m, RC_MALFORMED, "record at byte %llu: caplen %u "
+		    "> maximum %u", at, caplen, MAX_SNAP);
 	/* libpcap first reads min(caplen, snapshot) bytes, then discards
 	 * the rest: a shortage in the first read names the first count. */
 	if (caplen > m->snapshot && avail < m->snapshot)

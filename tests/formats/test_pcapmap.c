@@ -162,10 +162,21 @@ Test(pcapmap, lying_lengths_agree_with_libpcap)
 	cap_record(&c, 1, 2, 300, 300, 300);
 	cap_record(&c, 1, 3, 30, 30, 30);
 	cr_assert_eq(compare_mem(c.b, c.n, "over snaplen"), 2);
-	/* Snapshot 0 and huge mean the maximum. */
-	cap_header(&c, 0xa1b2c3d4u, 0, 1);
-	cap_record(&c, 1, 2, 3000, 3000, 3000);
-	cr_assert_eq(compare_mem(c.b, c.n, "snaplen 0"), 1);
+	/* Snapshot 0 or negative means the maximum; a larger positive one
+	 * stands, and records between the maximum and it have their own
+	 * message (found by fuzz_capture: fuzz/regress/fuzz_capture/). */
+	const uint32_t snaps[] = {0, 0x80000000u, 0xffffffffu, 7233911};
+
+	for (size_t i = 0; i < sizeof(snaps) / sizeof(*snaps); i++) {
+		cap_header(&c, 0xa1b2c3d4u, snaps[i], 1);
+		cap_record(&c, 1, 2, 3000, 3000, 3000);
+		cr_assert_eq(compare_mem(c.b, c.n, "snaplen"), 1);
+		cap_record(&c, 1, 2, 300000, 300000, 100);
+		compare_mem(c.b, c.n, "between maximum and snaplen");
+		cap_header(&c, 0xa1b2c3d4u, snaps[i], 1);
+		cap_record(&c, 1, 2, 0x9e800000u, 60, 60);
+		compare_mem(c.b, c.n, "beyond both");
+	}
 }
 
 Test(pcapmap, byte_orders_precisions_versions_and_link_types)
