@@ -52,6 +52,7 @@ struct ike_track {
 	uint64_t next_serial;
 	int64_t now_ns;
 	struct ike_track_stats st;
+	struct x509info_cache *certs;   /* recently parsed certificates */
 };
 
 /* The least recently active node (first member is the link). */
@@ -166,8 +167,10 @@ ike_track_new(ike_done_fn done, void *ctx)
 		return NULL;
 	t->done = done;
 	t->ctx = ctx;
-	if (!table_init(&t->by_spi, 4096) || !table_init(&t->by_pair, 4096)) {
+	if (!table_init(&t->by_spi, 4096) || !table_init(&t->by_pair, 4096) ||
+	    (t->certs = x509info_cache_new()) == NULL) {
 		free(t->by_spi.b);
+		free(t->by_pair.b);
 		free(t);
 		return NULL;
 	}
@@ -194,6 +197,7 @@ ike_track_free(struct ike_track *t)
 	}
 	free(t->by_spi.b);
 	free(t->by_pair.b);
+	x509info_cache_free(t->certs);
 	free(t);
 }
 
@@ -455,8 +459,8 @@ note_certreq(struct ike_sa *sa, const struct ikev2_msg *msg, bool from_init)
  * the first is the end certificate; any of them may be the CA the peer's
  * CERTREQ asked for. */
 static void
-note_certs(struct ike_sa *sa, const struct ikev2_msg *msg, bool from_init,
-    int64_t ns)
+note_certs(struct x509info_cache *cache, struct ike_sa *sa,
+    const struct ikev2_msg *msg, bool from_init, int64_t ns)
 {
 	struct ike_cert_seen *c = from_init ? &sa->cert_i : &sa->cert_r;
 	uint8_t (*req)[20] = from_init ? sa->req_ca_r : sa->req_ca_i;
@@ -470,7 +474,8 @@ note_certs(struct ike_sa *sa, const struct ikev2_msg *msg, bool from_init,
 		struct x509info x;
 
 		if (msg->cert_encs[i] != IKEV2_CERT_X509_SIG ||
-		    der == NULL || x509info_parse(der, len, &x) != RC_OK)
+		    der == NULL ||
+		    x509info_parse_cached(cache, der, len, &x) != RC_OK)
 			continue;
 		for (k = 0; k < n_req; k++)
 			if (memcmp(req[k], x.spki_sha1, 20) == 0)
@@ -732,7 +737,8 @@ note_child(struct ike_sa *sa, const struct ikev2_msg *msg, bool from_init)
 
 /* What decrypted IKE_AUTH / CREATE_CHILD_SA payloads tell the SA. */
 static void
-note_decrypted(struct ike_sa *sa, const struct ikev2_msg *msg, int64_t ns)
+note_decrypted(struct ike_track *t, struct ike_sa *sa,
+    const struct ikev2_msg *msg, int64_t ns)
 {
 	bool from_init = (msg->hdr.flags & IKEV2_FLAG_INITIATOR) != 0;
 	uint8_t i;
@@ -747,7 +753,7 @@ note_decrypted(struct ike_sa *sa, const struct ikev2_msg *msg, int64_t ns)
 	if (msg->n_cert && from_init)
 		sa->auth_has_cert_i = true;
 	if (msg->n_cert)
-		note_certs(sa, msg, from_init, ns);
+		note_certs(t->certs, sa, msg, from_init, ns);
 	if (msg->n_certreq)
 		note_certreq(sa, msg, from_init);
 	if (msg->hdr.exchange == IKEV2_EXCH_IKE_AUTH)
@@ -1049,7 +1055,7 @@ ike_track_message(struct ike_track *t, const struct ike_meta *m,
 	if (msg->err != RC_OK)
 		n->sa.malformed++;
 	if (msg->decrypted)
-		note_decrypted(&n->sa, msg, m->ns);
+		note_decrypted(t, &n->sa, msg, m->ns);
 	if (m->decrypt_failed)
 		n->sa.decrypt_failed++;
 	note_notifies(&n->sa, msg);

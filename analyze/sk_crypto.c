@@ -46,11 +46,18 @@ struct encr_alg {
 	const char *ossl;     /* OpenSSL name, or AES mode suffix */
 };
 
+/*
+ * CBC rows name the ECB cipher: we chain the blocks ourselves (P_i =
+ * D(C_i) xor C_(i-1), RFC 3602 / NIST SP 800-38A 6.2), so a keyed
+ * context never needs re-initialising for the next message's IV, which
+ * in OpenSSL 3 costs more than decrypting a short message.
+ */
+
 /* Sorted by id. RFC 2451, 2410, 3602, 5930, 5282, 7634. */
 static const struct encr_alg encr_algs[] = {
-	{3, MODE_CBC, 8, 8, 0, 0, 192, "3DES", "DES-EDE3-CBC"},
+	{3, MODE_CBC, 8, 8, 0, 0, 192, "3DES", "DES-EDE3-ECB"},
 	{11, MODE_NULL, 0, 1, 0, 0, 0, "NULL", NULL},
-	{12, MODE_CBC, 16, 16, 0, 0, 0, "AES_CBC", "CBC"},
+	{12, MODE_CBC, 16, 16, 0, 0, 0, "AES_CBC", "ECB"},
 	{13, MODE_CTR, 8, 1, 4, 0, 0, "AES_CTR", "CTR"},
 	{14, MODE_CCM, 8, 1, 3, 8, 0, "AES_CCM_8", "CCM"},
 	{15, MODE_CCM, 8, 1, 3, 12, 0, "AES_CCM_12", "CCM"},
@@ -95,14 +102,34 @@ static const struct integ_alg integ_algs[] = {
 };
 #define N_INTEG (sizeof(integ_algs) / sizeof(integ_algs[0]))
 
+/*
+ * Keyed contexts, cached by key. A gateway capture interleaves thousands
+ * of SAs, so consecutive messages rarely share a key; re-keying an
+ * OpenSSL context costs far more than the message's own crypto (provider
+ * dispatch, allocation, HMAC pads). A direct-mapped table keyed by the
+ * secret's serial keeps one context per recently used key; a collision
+ * just re-keys the slot. Contexts are created on first use.
+ */
+#define KEYED_SLOTS 2048u
+
+struct keyed_cipher {
+	EVP_CIPHER_CTX *x;
+	const EVP_CIPHER *alg;  /* algorithm keyed in x */
+	uint64_t key;           /* secret serial keyed; 0 = none */
+};
+
+struct keyed_mac {
+	EVP_MAC_CTX *m;
+	size_t row;             /* integ row m was made for */
+	uint64_t key;           /* secret serial keyed; 0 = none */
+};
+
 struct sk_ctx {
 	EVP_CIPHER *ciphers[N_ENCR][3]; /* fetched lazily, by key size */
-	EVP_CIPHER_CTX *cctx;           /* bulk cipher */
-	const EVP_CIPHER *cctx_alg;     /* algorithm keyed in cctx */
-	uint64_t cctx_key;              /* secret serial keyed; 0 = none */
+	struct keyed_cipher kcs[KEYED_SLOTS];
+	struct keyed_cipher *kc;        /* the slot in use */
 	EVP_MAC *hmac, *cmac;
-	EVP_MAC_CTX *mctx[N_INTEG];     /* per integ row, digest set */
-	uint64_t mctx_key[N_INTEG];     /* secret serial keyed */
+	struct keyed_mac kms[KEYED_SLOTS];
 	EVP_CIPHER *aes128_ecb;         /* XCBC (RFC 3566) */
 	EVP_CIPHER_CTX *xctx;           /* AES-128-ECB keyed with K1 */
 	uint8_t xk2[XCBC_BLOCK], xk3[XCBC_BLOCK];
@@ -293,12 +320,11 @@ sk_ctx_new(void)
 
 	if (c == NULL)
 		return NULL;
-	c->cctx = EVP_CIPHER_CTX_new();
 	c->xctx = EVP_CIPHER_CTX_new();
 	c->hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
 	c->cmac = EVP_MAC_fetch(NULL, "CMAC", NULL);
 	c->aes128_ecb = EVP_CIPHER_fetch(NULL, "AES-128-ECB", NULL);
-	if (c->cctx == NULL || c->xctx == NULL || c->hmac == NULL ||
+	if (c->xctx == NULL || c->hmac == NULL ||
 	    c->cmac == NULL || c->aes128_ecb == NULL) {
 		sk_ctx_free(c);
 		return NULL;
@@ -316,9 +342,10 @@ sk_ctx_free(struct sk_ctx *c)
 	for (i = 0; i < N_ENCR; i++)
 		for (j = 0; j < 3; j++)
 			EVP_CIPHER_free(c->ciphers[i][j]);
-	for (i = 0; i < N_INTEG; i++)
-		EVP_MAC_CTX_free(c->mctx[i]);
-	EVP_CIPHER_CTX_free(c->cctx);
+	for (i = 0; i < KEYED_SLOTS; i++) {
+		EVP_MAC_CTX_free(c->kms[i].m);
+		EVP_CIPHER_CTX_free(c->kcs[i].x);
+	}
 	EVP_CIPHER_CTX_free(c->xctx);
 	EVP_MAC_free(c->hmac);
 	EVP_MAC_free(c->cmac);
@@ -456,16 +483,21 @@ xcbc_mac(struct sk_ctx *c, const struct secret *key, const struct seg *sg,
 	return ecb_block(c->xctx, blk, out);
 }
 
-/* The EVP_MAC context for an integ row, created with its parameters. */
+static size_t
+slot_of(uint64_t serial)
+{
+	return (size_t)((serial * 0x9e3779b97f4a7c15ULL) >> 32) &
+	    (KEYED_SLOTS - 1);
+}
+
+/* A new EVP_MAC context for an integ row, with its parameters. */
 static EVP_MAC_CTX *
-get_mac(struct sk_ctx *c, size_t row)
+new_mac(struct sk_ctx *c, size_t row)
 {
 	const struct integ_alg *ia = &integ_algs[row];
 	OSSL_PARAM p[2];
 	EVP_MAC_CTX *m;
 
-	if (c->mctx[row] != NULL)
-		return c->mctx[row];
 	if (ia->kind == MAC_HMAC) {
 		m = EVP_MAC_CTX_new(c->hmac);
 		p[0] = OSSL_PARAM_construct_utf8_string(
@@ -481,9 +513,35 @@ get_mac(struct sk_ctx *c, size_t row)
 		EVP_MAC_CTX_free(m);
 		m = NULL;
 	}
-	c->mctx[row] = m;
-	c->mctx_key[row] = 0;
 	return m;
+}
+
+/* The cached MAC slot for key, holding a context of integ row row. */
+static struct keyed_mac *
+get_mac(struct sk_ctx *c, size_t row, const struct secret *key)
+{
+	struct keyed_mac *k = &c->kms[slot_of(secret_serial(key))];
+
+	if (k->m != NULL && k->row == row)
+		return k;
+	EVP_MAC_CTX_free(k->m);
+	k->m = new_mac(c, row);
+	k->row = row;
+	k->key = 0;
+	return k->m != NULL ? k : NULL;
+}
+
+/* Points c->kc at the cipher slot for key, creating its context. */
+static bool
+use_cipher_slot(struct sk_ctx *c, const struct secret *key)
+{
+	c->kc = &c->kcs[slot_of(secret_serial(key))];
+	if (c->kc->x == NULL) {
+		c->kc->x = EVP_CIPHER_CTX_new();
+		c->kc->alg = NULL;
+		c->kc->key = 0;
+	}
+	return c->kc->x != NULL;
 }
 
 /* Full (untruncated) MAC of the segments into out (MAC_MAX bytes). */
@@ -492,7 +550,7 @@ mac_compute(struct sk_ctx *c, size_t row, const struct secret *key,
     const struct seg *sg, size_t nseg, uint8_t *out, size_t *out_len)
 {
 	const struct integ_alg *ia = &integ_algs[row];
-	EVP_MAC_CTX *m;
+	struct keyed_mac *k;
 	size_t i, outl = 0;
 	int ok;
 
@@ -500,23 +558,24 @@ mac_compute(struct sk_ctx *c, size_t row, const struct secret *key,
 	if (ia->kind == MAC_XCBC)
 		return xcbc_mac(c, key, sg, nseg, out) ? RC_OK :
 		    fail(c, RC_CRYPTO, "AES-XCBC computation failed");
-	m = get_mac(c, row);
-	if (m == NULL)
+	k = get_mac(c, row, key);
+	if (k == NULL)
 		return fail(c, RC_CRYPTO, "%s not available", ia->name);
-	if (c->mctx_key[row] == secret_serial(key)) {
-		ok = EVP_MAC_init(m, NULL, 0, NULL);
+	if (k->key == secret_serial(key)) {
+		ok = EVP_MAC_init(k->m, NULL, 0, NULL);
 	} else {
-		c->mctx_key[row] = 0;
-		ok = EVP_MAC_init(m, secret_data(key), secret_len(key), NULL);
+		k->key = 0;
+		ok = EVP_MAC_init(k->m, secret_data(key), secret_len(key),
+		    NULL);
 		if (ok == 1)
-			c->mctx_key[row] = secret_serial(key);
+			k->key = secret_serial(key);
 	}
 	for (i = 0; ok == 1 && i < nseg; i++)
-		ok = EVP_MAC_update(m, sg[i].p, sg[i].n);
+		ok = EVP_MAC_update(k->m, sg[i].p, sg[i].n);
 	if (ok == 1)
-		ok = EVP_MAC_final(m, out, &outl, MAC_MAX);
+		ok = EVP_MAC_final(k->m, out, &outl, MAC_MAX);
 	if (ok != 1 || outl < ia->icv_len) {
-		c->mctx_key[row] = 0;
+		k->key = 0;
 		return fail(c, RC_CRYPTO, "%s computation failed", ia->name);
 	}
 	*out_len = outl;
@@ -565,29 +624,54 @@ struct cipher_job {
 static bool
 cctx_init(struct sk_ctx *c, const struct cipher_job *j, const uint8_t *iv)
 {
-	bool same = c->cctx_alg == j->alg &&
-	    c->cctx_key == secret_serial(j->key);
+	bool same;
 	int ok;
 
-	if (same) {
-		ok = EVP_DecryptInit_ex(c->cctx, NULL, NULL, NULL, iv);
+	if (!use_cipher_slot(c, j->key))
+		return false;
+	same = c->kc->alg == j->alg && c->kc->key == secret_serial(j->key);
+
+	if (same && iv == NULL) {
+		ok = 1; /* ECB: nothing to reset */
+	} else if (same) {
+		ok = EVP_DecryptInit_ex(c->kc->x, NULL, NULL, NULL, iv);
 	} else {
-		c->cctx_key = 0;
-		c->cctx_alg = NULL;
-		ok = EVP_DecryptInit_ex(c->cctx, j->alg, NULL,
+		c->kc->key = 0;
+		c->kc->alg = NULL;
+		ok = EVP_DecryptInit_ex(c->kc->x, j->alg, NULL,
 		    secret_data(j->key), iv);
 		/* The flag survives IV-only re-inits of the same key. */
 		if (ok == 1)
-			ok = EVP_CIPHER_CTX_set_padding(c->cctx, 0);
+			ok = EVP_CIPHER_CTX_set_padding(c->kc->x, 0);
 		if (ok == 1) {
-			c->cctx_alg = j->alg;
-			c->cctx_key = secret_serial(j->key);
+			c->kc->alg = j->alg;
+			c->kc->key = secret_serial(j->key);
 		}
 	}
 	return ok == 1;
 }
 
-/* CBC or CTR (RFC 3686 4: counter block = nonce | IV | 1) into pt. */
+/* CBC over the ECB context: ECB-decrypt every block, then xor each with
+ * the ciphertext block before it (the IV for the first). pt != ct. */
+static enum rc
+cbc_decrypt(struct sk_ctx *c, const struct cipher_job *j, uint8_t *pt)
+{
+	size_t b = j->ea->block_len, i, k;
+	int n1 = 0;
+
+	if (!cctx_init(c, j, NULL) ||
+	    EVP_DecryptUpdate(c->kc->x, pt, &n1, j->ct, (int)j->ct_len) != 1 ||
+	    (size_t)n1 != j->ct_len) {
+		c->kc->key = 0;
+		return fail(c, RC_CRYPTO, "%s decryption failed", j->ea->name);
+	}
+	for (i = 0; i < j->ct_len; i += b)
+		for (k = 0; k < b; k++)
+			pt[i + k] ^= i == 0 ? j->iv[k] : j->ct[i - b + k];
+	return RC_OK;
+}
+
+/* CBC, or CTR (RFC 3686 4: counter block = nonce | IV | 1), into pt. */
 static enum rc
 plain_decrypt(struct sk_ctx *c, const struct cipher_job *j, uint8_t *pt)
 {
@@ -599,21 +683,19 @@ plain_decrypt(struct sk_ctx *c, const struct cipher_job *j, uint8_t *pt)
 		r = rd_init(j->ct, j->ct_len);
 		return rd_copy(&r, pt, j->ct_len) ? RC_OK : RC_SHORT;
 	}
-	if (j->ea->mode == MODE_CTR) {
-		memcpy(ivb, secret_data(j->key) + j->key_len, 4);
-		memcpy(ivb + 4, j->iv, 8);
-		ivb[12] = 0;
-		ivb[13] = 0;
-		ivb[14] = 0;
-		ivb[15] = 1;
-	} else {
-		memcpy(ivb, j->iv, j->ea->iv_len);
-	}
+	if (j->ea->mode == MODE_CBC)
+		return cbc_decrypt(c, j, pt);
+	memcpy(ivb, secret_data(j->key) + j->key_len, 4);
+	memcpy(ivb + 4, j->iv, 8);
+	ivb[12] = 0;
+	ivb[13] = 0;
+	ivb[14] = 0;
+	ivb[15] = 1;
 	if (!cctx_init(c, j, ivb) ||
-	    EVP_DecryptUpdate(c->cctx, pt, &n1, j->ct, (int)j->ct_len) != 1 ||
-	    EVP_DecryptFinal_ex(c->cctx, pt + n1, &n2) != 1 ||
+	    EVP_DecryptUpdate(c->kc->x, pt, &n1, j->ct, (int)j->ct_len) != 1 ||
+	    EVP_DecryptFinal_ex(c->kc->x, pt + n1, &n2) != 1 ||
 	    (size_t)n1 + (size_t)n2 != j->ct_len) {
-		c->cctx_key = 0;
+		c->kc->key = 0;
 		return fail(c, RC_CRYPTO, "%s decryption failed", j->ea->name);
 	}
 	return RC_OK;
@@ -625,16 +707,18 @@ ccm_setup(struct sk_ctx *c, const struct cipher_job *j, const uint8_t *nonce)
 {
 	int n = 0;
 
-	c->cctx_key = 0;
-	c->cctx_alg = NULL;
-	return EVP_DecryptInit_ex(c->cctx, j->alg, NULL, NULL, NULL) == 1 &&
-	    EVP_CIPHER_CTX_ctrl(c->cctx, EVP_CTRL_AEAD_SET_IVLEN, 11,
+	if (!use_cipher_slot(c, j->key))
+		return false;
+	c->kc->key = 0;
+	c->kc->alg = NULL;
+	return EVP_DecryptInit_ex(c->kc->x, j->alg, NULL, NULL, NULL) == 1 &&
+	    EVP_CIPHER_CTX_ctrl(c->kc->x, EVP_CTRL_AEAD_SET_IVLEN, 11,
 		NULL) == 1 &&
-	    EVP_CIPHER_CTX_ctrl(c->cctx, EVP_CTRL_AEAD_SET_TAG,
+	    EVP_CIPHER_CTX_ctrl(c->kc->x, EVP_CTRL_AEAD_SET_TAG,
 		j->ea->icv_len, (void *)(uintptr_t)j->tag) == 1 &&
-	    EVP_DecryptInit_ex(c->cctx, NULL, NULL, secret_data(j->key),
+	    EVP_DecryptInit_ex(c->kc->x, NULL, NULL, secret_data(j->key),
 		nonce) == 1 &&
-	    EVP_DecryptUpdate(c->cctx, NULL, &n, NULL, (int)j->ct_len) == 1;
+	    EVP_DecryptUpdate(c->kc->x, NULL, &n, NULL, (int)j->ct_len) == 1;
 }
 
 /* AEAD open (RFC 5282 4/5, RFC 7634 3): nonce = salt | IV, tag checked
@@ -654,23 +738,23 @@ aead_decrypt(struct sk_ctx *c, const struct cipher_job *j, uint8_t *pt)
 		ok = ccm_setup(c, j, nonce);
 	} else {
 		ok = cctx_init(c, j, nonce) &&
-		    EVP_CIPHER_CTX_ctrl(c->cctx, EVP_CTRL_AEAD_SET_TAG,
+		    EVP_CIPHER_CTX_ctrl(c->kc->x, EVP_CTRL_AEAD_SET_TAG,
 			j->ea->icv_len, (void *)(uintptr_t)j->tag) == 1;
 	}
 	for (i = 0; ok && i < j->naad; i++)
-		ok = EVP_DecryptUpdate(c->cctx, NULL, &n, j->aad[i].p,
+		ok = EVP_DecryptUpdate(c->kc->x, NULL, &n, j->aad[i].p,
 		    (int)j->aad[i].n) == 1;
 	if (!ok) {
-		c->cctx_key = 0;
+		c->kc->key = 0;
 		return fail(c, RC_CRYPTO, "%s setup failed", j->ea->name);
 	}
 	/* CCM verifies the tag inside the update; the others in final. */
-	ok = EVP_DecryptUpdate(c->cctx, pt, &n, j->ct, (int)j->ct_len) == 1;
+	ok = EVP_DecryptUpdate(c->kc->x, pt, &n, j->ct, (int)j->ct_len) == 1;
 	if (ok && !ccm)
-		ok = EVP_DecryptFinal_ex(c->cctx, pt + n, &n) == 1;
+		ok = EVP_DecryptFinal_ex(c->kc->x, pt + n, &n) == 1;
 	if (!ok) {
 		if (ccm)
-			c->cctx_key = 0;
+			c->kc->key = 0;
 		return fail(c, RC_AUTH, "%s tag (%u bytes) does not match: "
 		    "wrong SK_e or corrupt message", j->ea->name,
 		    j->ea->icv_len);

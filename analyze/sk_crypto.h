@@ -7,10 +7,11 @@
  * RFC 4303 (ESP), RFC 4106/4309 (AES-GCM/CCM in ESP).
  *
  * This is the only libcrypto user in analyze/ besides x509info.c. A
- * struct sk_ctx caches the fetched OpenSSL algorithms, one cipher and MAC
- * context each, and remembers which key (struct secret serial) is loaded,
- * so decrypting many messages of one SA runs no allocation and no key
- * schedule per message. A context is not thread-safe; use one per thread.
+ * struct sk_ctx caches the fetched OpenSSL algorithms and a table of
+ * keyed cipher and MAC contexts indexed by key (struct secret serial), so
+ * decrypting many messages of thousands of interleaved SAs runs no
+ * allocation and no key schedule per message once each key was seen.
+ * A context is not thread-safe; use one per thread.
  *
  * Algorithms are named by their IANA "IKEv2 Transform Type 1/3" numbers
  * (ENCR 3 3DES, 11 NULL (ESP only), 12 AES_CBC, 13 AES_CTR, 14/15/16
@@ -76,7 +77,8 @@ const char *sk_ctx_errmsg(const struct sk_ctx *c);
  * 64 bytes) and its length. sk_cipher_decrypt() decrypts len bytes of ct
  * with the suite's cipher: key is cipher key || salt, iv the explicit
  * 8/16-byte IV, aad/tag only for AEAD (tag of the suite's ICV length);
- * pt receives len bytes. RC_AUTH when an AEAD tag does not match.
+ * pt receives len bytes and must not overlap ct. RC_AUTH when an AEAD
+ * tag does not match.
  */
 enum rc sk_mac(struct sk_ctx *c, uint16_t integ_id, const struct secret *key,
     const uint8_t *data, size_t len, uint8_t *out, size_t *out_len)

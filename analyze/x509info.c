@@ -7,6 +7,7 @@
 
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -207,6 +208,81 @@ x509info_parse(const uint8_t *der, size_t len, struct x509info *out)
 out:
 	X509_free(x);
 	return rc;
+}
+
+struct cache_entry {
+	uint64_t hash;
+	size_t len;             /* 0: empty */
+	uint8_t *der;           /* owned copy */
+	enum rc rc;
+	struct x509info info;
+};
+
+struct x509info_cache {
+	struct cache_entry e[X509INFO_CACHE_SLOTS];
+};
+
+struct x509info_cache *
+x509info_cache_new(void)
+{
+	return calloc(1, sizeof(struct x509info_cache));
+}
+
+void
+x509info_cache_free(struct x509info_cache *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < X509INFO_CACHE_SLOTS; i++)
+		free(c->e[i].der);
+	free(c);
+}
+
+/* FNV-1a: cheap next to a parse; collisions are caught by memcmp. */
+static uint64_t
+der_hash(const uint8_t *der, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ der[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+enum rc
+x509info_parse_cached(struct x509info_cache *c, const uint8_t *der,
+    size_t len, struct x509info *out)
+{
+	struct cache_entry *e;
+	uint64_t h;
+	uint8_t *copy;
+	enum rc rc;
+
+	if (c == NULL || der == NULL || len == 0 ||
+	    len > X509INFO_CACHE_MAX_DER)
+		return x509info_parse(der, len, out);
+	h = der_hash(der, len);
+	e = &c->e[h % X509INFO_CACHE_SLOTS];
+	if (e->len == len && e->hash == h && memcmp(e->der, der, len) == 0) {
+		*out = e->info;
+		return e->rc;
+	}
+	rc = x509info_parse(der, len, out);
+	if ((copy = realloc(e->der, len)) == NULL) {
+		free(e->der);
+		memset(e, 0, sizeof(*e));
+		return rc;
+	}
+	e->rc = rc;
+	memcpy(copy, der, len);
+	e->der = copy;
+	e->len = len;
+	e->hash = h;
+	e->info = *out;
+	return e->rc;
 }
 
 char *

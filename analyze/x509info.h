@@ -49,6 +49,22 @@ struct x509info {
 enum rc x509info_parse(const uint8_t *der, size_t len, struct x509info *out)
     MUST_CHECK;
 
+/*
+ * The same, remembering the last X509INFO_CACHE_SLOTS distinct
+ * certificates: a gateway sends the same few certificates in thousands
+ * of IKE_AUTH messages, and parsing one costs far more than the rest of
+ * the message's analysis. A hit is checked byte for byte against the
+ * stored DER. Certificates longer than X509INFO_CACHE_MAX_DER are parsed
+ * every time.
+ */
+#define X509INFO_CACHE_SLOTS 64u
+#define X509INFO_CACHE_MAX_DER 8192u
+struct x509info_cache;
+struct x509info_cache *x509info_cache_new(void);
+void x509info_cache_free(struct x509info_cache *c);
+enum rc x509info_parse_cached(struct x509info_cache *c, const uint8_t *der,
+    size_t len, struct x509info *out) MUST_CHECK;
+
 /* Copies one RFC 7296 CERTREQ hash (20 bytes) into hex (41 bytes). */
 char *x509info_hex20(const uint8_t h[20], char hex[41]);
 

@@ -9,6 +9,11 @@
 #   analyze        wfpdiag analyze --format text FILE
 #   tshark         tshark -r FILE -Y isakmp -T fields -e isakmp.ispi
 #                  -e isakmp.rspi -e isakmp.exchangetype -e isakmp.messageid
+# and on gen-SIZE-keys.pcap (the same traffic with every SK payload really
+# encrypted, keys in gen-SIZE.keys as a Wireshark ikev2_decryption_table;
+# issue 6's decryption benchmark):
+#   pcap_loop      the baseline again, on this file
+#   analyze --keys wfpdiag analyze --format text --keys KEYS FILE
 # Wall time is the best of RUNS (default 5) runs (tshark: 1 run). Peak RSS comes from
 # /usr/bin/time -v ("Maximum resident set size"). Ratios are throughput
 # relative to pcap_loop measured in the same run (1.00 = as fast as the
@@ -49,6 +54,12 @@ for sz in 200M 2G; do
 		echo "generating $f" >&2
 		"$B/bench/gen_capture" --size $sz --seed 1 --out "$f" \
 		    >"$R/raw/gen-$sz.txt"
+	fi
+	f=$D/gen-$sz-keys.pcap
+	if [ ! -s "$f" ] || [ ! -s "$D/gen-$sz.keys" ]; then
+		echo "generating $f" >&2
+		"$B/bench/gen_capture" --size $sz --seed 1 --out "$f" \
+		    --keys "$D/gen-$sz.keys" >"$R/raw/gen-$sz-keys.txt"
 	fi
 done
 
@@ -131,6 +142,22 @@ for sz in 200M 2G; do
 		fi
 	fi
 	eval "BASE_$sz=$base CBASE_$sz=$cbase BYTES_$sz=$bytes"
+	# Decryption: its own baseline on its own file.
+	k=$D/gen-$sz-keys.pcap
+	ksz=$sz-keys
+	cat "$k" >/dev/null
+	best "pcap-$ksz" "$RUNS" "$B/bench/pcap_loop" "$k"
+	kbase=$BEST_WALL
+	kcbase=$BEST_CPU
+	rows+=("$ksz|pcap_loop (libpcap baseline)|$BEST_WALL|$BEST_RSS|$BEST_CPU")
+	if [ $have_analyze -eq 1 ]; then
+		best "analyze-$ksz" "$RUNS" "$B/cli/wfpdiag" analyze \
+		    --format text --keys "$D/gen-$sz.keys" "$k"
+		rows+=("$ksz|wfpdiag analyze --format text --keys|$BEST_WALL|$BEST_RSS|$BEST_CPU")
+		"$B/cli/wfpdiag" analyze --format text --keys "$D/gen-$sz.keys" \
+		    "$k" >"$R/raw/analyze-$ksz.txt" 2>&1 || true
+	fi
+	eval "BASE_${sz}_keys=$kbase CBASE_${sz}_keys=$kcbase BYTES_${sz}_keys=$(stat -c %s "$k")"
 done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -149,7 +176,8 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 	echo "|---|---|---:|---:|---:|---:|---:|---:|"
 	for r in "${rows[@]}"; do
 		IFS='|' read -r sz tool wall rss cpu <<<"$r"
-		eval "base=\$BASE_$sz cbase=\$CBASE_$sz bytes=\$BYTES_$sz"
+		v=${sz//-/_}
+		eval "base=\$BASE_$v cbase=\$CBASE_$v bytes=\$BYTES_$v"
 		if [[ "$wall" =~ ^[0-9.]+$ ]]; then
 			awk -v sz="$sz" -v tool="$tool" -v w="$wall" -v r="$rss" \
 			    -v b="$base" -v n="$bytes" -v c="$cpu" \

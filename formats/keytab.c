@@ -903,18 +903,15 @@ static const char *const charon_labels[CK__N] = {"Sk_d secret",
 static long
 line_find(const struct rd *line, const char *needle)
 {
-	size_t n = strlen(needle), i, j, left = rd_left(line);
+	struct rd view = *line;
+	size_t left = rd_left(line);
+	const uint8_t *p = rd_bytes(&view, left);
+	const uint8_t *hit;
 
-	if (n > left)
+	if (p == NULL || left == 0)
 		return -1;
-	for (i = 0; i + n <= left; i++) {
-		for (j = 0; j < n && rd_peek_u8(line, i + j) ==
-		    (uint8_t)needle[j]; j++)
-			;
-		if (j == n)
-			return (long)i;
-	}
-	return -1;
+	hit = memmem(p, left, needle, strlen(needle));
+	return hit != NULL ? (long)(hit - p) : -1;
 }
 
 /* Emits the pending IKE and ESP records (those holding keys). */
