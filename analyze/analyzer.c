@@ -134,6 +134,8 @@ analyzer_new(const struct analyzer_opts *opts, char *err, size_t errlen)
 	an->diag = diag_new(on_event, an);
 	an->msg = malloc(sizeof(*an->msg));
 	an->dec = ike_decrypt_new();
+	if (an->dec != NULL)
+		ike_decrypt_set_verify_all(an->dec, opts->verify_all);
 	if (an->dec == NULL || an->net == NULL || an->ike == NULL || an->esp == NULL ||
 	    an->diag == NULL || an->msg == NULL) {
 		snprintf(err, errlen, "out of memory");

@@ -24,6 +24,7 @@ struct analyzer_opts {
 	const char *policy_path;/* expected policy (NULL: none) */
 	int verbose;            /* 0 summary, 1 a line per IKE message */
 	bool decrypt_esp;       /* check/decrypt ESP when keys are known */
+	bool verify_all;        /* ike_decrypt_set_verify_all() */
 	FILE *trace;            /* -v lines go here (NULL: none) */
 	const char *const *local; /* capture host addresses (text) */
 	int n_local;

@@ -24,6 +24,7 @@ struct ike_decrypt {
 	struct buf plain;      /* plaintext of the current message */
 	struct buf frag;       /* one fragment's plaintext */
 	struct ike_decrypt_stats st;
+	bool verify_all;
 	char err[256];
 };
 
@@ -104,6 +105,32 @@ bool
 ike_decrypt_has_keys(const struct ike_decrypt *d)
 {
 	return keystore_ike_count(d->ks) > 0 || keystore_esp_count(d->ks) > 0;
+}
+
+void
+ike_decrypt_set_verify_all(struct ike_decrypt *d, bool verify_all)
+{
+	d->verify_all = verify_all;
+}
+
+/*
+ * An empty INFORMATIONAL (RFC 7296 1.4: liveness check) from a side
+ * whose key already verified: the SK payload's Next Payload (its generic
+ * header's first byte, in the clear) is NONE.
+ */
+static bool
+skip_empty(const struct ike_decrypt *d, const struct keystore_ike *k,
+    const uint8_t *bytes, size_t len, const struct ikev2_msg *msg,
+    bool from_init)
+{
+	struct rd r = rd_init(bytes, len);
+
+	if (d->verify_all || msg->is_skf ||
+	    msg->hdr.exchange != IKEV2_EXCH_INFORMATIONAL ||
+	    !(from_init ? k->verified_i : k->verified_r))
+		return false;
+	rd_skip(&r, msg->sk_offset);
+	return rd_u8(&r) == IKEV2_PT_NONE && rd_ok(&r);
 }
 
 static const struct keystore_ike *
@@ -188,6 +215,10 @@ ike_decrypt_msg(struct ike_decrypt *d, const uint8_t *bytes, size_t len,
 		d->st.nokey++;
 		return IKE_DEC_NOKEY;
 	}
+	if (skip_empty(d, k, bytes, len, msg, from_init)) {
+		d->st.empty_skipped++;
+		return IKE_DEC_EMPTY;
+	}
 	out = msg->is_skf ? &d->frag : &d->plain;
 	buf_reset(out);
 	rc = sk_decrypt(d->ctx, bytes, len, msg->sk_offset, msg->is_skf ?
@@ -195,6 +226,7 @@ ike_decrypt_msg(struct ike_decrypt *d, const uint8_t *bytes, size_t len,
 	    k->sk_er, from_init ? k->sk_ai : k->sk_ar, 0, out, &res);
 	if (rc != RC_OK)
 		return status_of(d, rc);
+	keystore_ike_note_verified(d->ks, k, from_init);
 	if (msg->is_skf)
 		return decrypt_fragment(d, msg, &res, msg, from_init);
 	d->st.ok++;

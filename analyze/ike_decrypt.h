@@ -22,10 +22,13 @@ enum ike_dec {
 	IKE_DEC_FRAGMENT,  /* SKF fragment kept until the message is whole */
 	IKE_DEC_AUTH,      /* ICV mismatch: wrong key or corrupt message */
 	IKE_DEC_BAD,       /* impossible lengths or padding, bad inner */
+	IKE_DEC_EMPTY,     /* empty INFORMATIONAL of a verified side: not
+	                      decrypted (see ike_decrypt_set_verify_all) */
 };
 
 struct ike_decrypt_stats {
 	uint64_t ok, nokey, auth_failed, bad, fragments;
+	uint64_t empty_skipped;  /* IKE_DEC_EMPTY */
 	uint64_t esp_checked, esp_icv_bad, esp_nokey;
 	uint64_t keys_ike, keys_esp, keys_skipped;
 };
@@ -43,6 +46,15 @@ void ike_decrypt_free(struct ike_decrypt *d);
 enum rc ike_decrypt_add_keys(struct ike_decrypt *d, const char *name,
     const uint8_t *text, size_t len, char *err, size_t errlen) MUST_CHECK;
 bool ike_decrypt_has_keys(const struct ike_decrypt *d);
+/*
+ * By default an INFORMATIONAL message whose SK payload announces no
+ * inner payload (next payload NONE: a liveness check or its answer) is
+ * not decrypted once a message from the same side of the same IKE SA has
+ * passed its integrity check: it holds nothing to read, and on a gateway
+ * capture re-checking thousands of them is most of a keyed analysis
+ * (BENCHMARKS.md, "Decryption"). verify_all checks every message.
+ */
+void ike_decrypt_set_verify_all(struct ike_decrypt *d, bool verify_all);
 
 /*
  * Decrypts the SK/SKF payload of msg (decoded from bytes) when keys are

@@ -549,6 +549,21 @@ count_spi_esp(const struct keystore *ks)
 	return ks->n_esp - ks->n_unassigned_esp - ks->n_wildcard_esp;
 }
 
+void
+keystore_ike_note_verified(struct keystore *ks, const struct keystore_ike *k,
+    bool from_init)
+{
+	size_t i;
+
+	if (k < ks->ike || k >= ks->ike + ks->n_ike)
+		return;
+	i = (size_t)(k - ks->ike);
+	if (from_init)
+		ks->ike[i].verified_i = true;
+	else
+		ks->ike[i].verified_r = true;
+}
+
 const struct keystore_ike *
 keystore_find_ike(const struct keystore *ks, const uint8_t spi_i[8],
     const uint8_t spi_r[8])

@@ -37,6 +37,8 @@ struct keystore_ike {
 	struct secret *sk_ai, *sk_ar;   /* NULL for AEAD or absent */
 	enum keytab_format source;      /* where it came from */
 	unsigned line;                  /* source line */
+	bool verified_i, verified_r;    /* a message from that side passed
+	                                   its integrity check */
 };
 
 struct keystore_esp {
@@ -83,6 +85,10 @@ size_t keystore_esp_count(const struct keystore *ks);
 
 /* The bound key set for these SPIs (wire order), or NULL. Borrowed; valid
  * until the store is freed. */
+/* Records that a message from the initiator (or responder) side of k
+ * passed its integrity check. */
+void keystore_ike_note_verified(struct keystore *ks,
+    const struct keystore_ike *k, bool from_init);
 const struct keystore_ike *keystore_find_ike(const struct keystore *ks,
     const uint8_t spi_i[8], const uint8_t spi_r[8]);
 

@@ -201,6 +201,11 @@ print_decryption(const struct analyzer *an, FILE *out)
 	    "%llu malformed inside\n", (unsigned long long)d->ok,
 	    (unsigned long long)d->nokey,
 	    (unsigned long long)d->auth_failed, (unsigned long long)d->bad);
+	if (d->empty_skipped > 0)
+		fprintf(out, "  %llu empty INFORMATIONAL messages (liveness) "
+		    "not decrypted: their side of the SA had verified "
+		    "(--verify-all checks them)\n",
+		    (unsigned long long)d->empty_skipped);
 	if (d->esp_checked + d->esp_nokey > 0)
 		fprintf(out, "ESP integrity: %llu packets checked, %llu "
 		    "failed, %llu without a key\n",

@@ -36,6 +36,9 @@ analyze_usage(FILE *f)
 	    "  -k, --keys FILE     key table: Wireshark ikev2_decryption_table\n"
 	    "                      or esp_sa, tcpdump -E secrets, strongSwan\n"
 	    "                      log with keys (repeatable)\n"
+	    "      --verify-all    check every protected message: by default an\n"
+	    "                      empty INFORMATIONAL (liveness) is not\n"
+	    "                      decrypted once its side of the SA verified\n"
 	    "  -p, --policy FILE   expected IPsec/IKE policy to check against\n"
 	    "  -l, --local ADDR    an address of the capture host (repeatable):\n"
 	    "                      decides which side events call local\n"
@@ -53,6 +56,7 @@ struct analyze_args {
 	const char *policy;
 	const char *local[16];
 	int n_local;
+	bool verify_all;
 };
 
 static int
@@ -65,6 +69,7 @@ parse_args(int argc, char **argv, struct analyze_args *a)
 		{"keys", required_argument, NULL, 'k'},
 		{"policy", required_argument, NULL, 'p'},
 		{"local", required_argument, NULL, 'l'},
+		{"verify-all", no_argument, NULL, 'V'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -104,6 +109,9 @@ parse_args(int argc, char **argv, struct analyze_args *a)
 			break;
 		case 'p':
 			a->policy = optarg;
+			break;
+		case 'V':
+			a->verify_all = true;
 			break;
 		case 'l':
 			if (a->n_local == 16) {
@@ -210,6 +218,7 @@ cmd_analyze(int argc, char **argv)
 	o.xml_path = a.xml ? a.output : NULL;
 	o.policy_path = a.policy;
 	o.verbose = a.verbose;
+	o.verify_all = a.verify_all;
 	o.trace = a.verbose ? stdout : NULL;
 	o.n_local = a.n_local;
 	o.local = a.local;

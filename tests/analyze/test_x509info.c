@@ -106,3 +106,47 @@ Test(x509info, truncations_and_flipped_bytes_never_crash)
 	free(copy);
 	free(der);
 }
+
+/* The cache answers exactly what a fresh parse would, for hits, misses,
+ * failures and near-identical certificates (one byte flipped: same
+ * length, same slot pressure), and a flipped copy never gets the
+ * original's answer. */
+Test(x509info, cached_parse_answers_as_a_fresh_parse)
+{
+	size_t la, lb, i;
+	uint8_t *a = fixture("x509-rsa2048-ike.der", &la);
+	uint8_t *b = fixture("x509-ec256-ca.der", &lb);
+	uint8_t *flip = malloc(la);
+	struct x509info_cache *c = x509info_cache_new();
+	struct x509info x, y;
+
+	cr_assert_not_null(c);
+	cr_assert_not_null(flip);
+	for (int round = 0; round < 3; round++) {
+		cr_assert_eq(x509info_parse_cached(c, a, la, &x), RC_OK);
+		cr_assert_eq(x509info_parse(a, la, &y), RC_OK);
+		cr_assert(memcmp(&x, &y, sizeof(x)) == 0, "round %d", round);
+		cr_assert_eq(x509info_parse_cached(c, b, lb, &x), RC_OK);
+		cr_assert_eq(x509info_parse(b, lb, &y), RC_OK);
+		cr_assert(memcmp(&x, &y, sizeof(x)) == 0);
+		cr_assert_eq(x509info_parse_cached(c, a, 10, &x),
+		    x509info_parse(a, 10, &y));
+	}
+	for (i = 0; i < la; i += 7) {
+		enum rc rc1, rc2;
+
+		memcpy(flip, a, la);
+		flip[i] ^= 0x01;
+		rc1 = x509info_parse_cached(c, flip, la, &x);
+		rc2 = x509info_parse(flip, la, &y);
+		cr_assert_eq(rc1, rc2, "flip %zu", i);
+		if (rc1 == RC_OK)
+			cr_assert(memcmp(&x, &y, sizeof(x)) == 0, "flip %zu", i);
+	}
+	cr_assert_eq(x509info_parse_cached(c, NULL, 0, &x), RC_SHORT);
+	cr_assert_eq(x509info_parse_cached(NULL, a, la, &x), RC_OK);
+	x509info_cache_free(c);
+	free(flip);
+	free(a);
+	free(b);
+}

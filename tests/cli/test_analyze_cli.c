@@ -205,3 +205,52 @@ Test(analyze_cli, capture_info_addresses_decide_the_local_side)
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	tu_run(cmd, NULL);
 }
+
+/* Drops the decryption lines, which are the only ones allowed to differ
+ * between the default and --verify-all. */
+static void
+drop_decryption_lines(char *s)
+{
+	char *p = s, *w = s;
+
+	while (*p != '\0') {
+		char *eol = strchr(p, '\n');
+		size_t n = eol ? (size_t)(eol - p) + 1 : strlen(p);
+
+		if (strncmp(p, "decryption: ", 12) != 0 &&
+		    memmem(p, n, "empty INFORMATIONAL", 19) == NULL) {
+			memmove(w, p, n);
+			w += n;
+		}
+		p += n;
+	}
+	*w = '\0';
+}
+
+Test(analyze_cli, empty_liveness_of_a_verified_side_is_not_rechecked)
+{
+	char args[4200], *def, *all;
+
+	snprintf(args, sizeof(args), "analyze -f text -k %s %s",
+	    tu_src("samples/keys/ok-psk-esp.ikev2_decryption_table"),
+	    sample("ok-psk-esp.pcap"));
+	cr_assert_eq(tu_run_wfpdiag(args, &def), 0);
+	snprintf(args, sizeof(args), "analyze -f text --verify-all -k %s %s",
+	    tu_src("samples/keys/ok-psk-esp.ikev2_decryption_table"),
+	    sample("ok-psk-esp.pcap"));
+	cr_assert_eq(tu_run_wfpdiag(args, &all), 0);
+	/* The Delete request is decrypted; its empty answer comes from a
+	 * side (responder) whose IKE_AUTH already verified. */
+	cr_expect(strstr(def, "decryption: 3 IKE messages decrypted") != NULL,
+	    "%s", def);
+	cr_expect(strstr(def, "  1 empty INFORMATIONAL messages") != NULL,
+	    "%s", def);
+	cr_expect(strstr(all, "decryption: 4 IKE messages decrypted") != NULL,
+	    "%s", all);
+	cr_expect(strstr(all, "empty INFORMATIONAL") == NULL, "%s", all);
+	drop_decryption_lines(def);
+	drop_decryption_lines(all);
+	cr_expect_str_eq(def, all);
+	free(def);
+	free(all);
+}
