@@ -277,11 +277,55 @@ open_map(struct pcapmap *m, int fd, const char *name, struct pcapio **out)
  * Tries the in-place reader on a regular file: OK (the handle is made),
  * UNSUPPORTED (not for it: fall back to stdio and libpcap), or an error.
  */
+/* True when the input starts with a pcapng section header block. */
+static bool
+starts_pcapng(const uint8_t *head, size_t n)
+{
+	struct rd r = rd_init(head, n);
+
+	return rd_le32(&r) == MAGIC_PCAPNG && rd_ok(&r);
+}
+
+/* A handle around an in-place pcapng reader (fd as in open_map). */
+static enum rc
+open_ng(struct pcapng *g, int fd, const char *name, struct pcapio **out)
+{
+	struct pcapio *p = calloc(1, sizeof(*p));
+
+	if (p == NULL) {
+		pcapng_free(g);
+		if (fd >= 0)
+			(void)close(fd);
+		return RC_NOMEM;
+	}
+	(void)snprintf(p->name, sizeof(p->name), "%s", name);
+	p->ng = g;
+	p->fd = fd;
+	p->format = "pcapng";
+	*out = p;
+	return RC_OK;
+}
+
+static enum rc
+try_ng_file(int fd, uint64_t size, const char *path, struct pcapio **out,
+    char *err, size_t errlen)
+{
+	struct pcapng *g;
+	enum rc rc = pcapng_open_fd(fd, size, path, &g, err, errlen);
+
+	if (rc != RC_OK) {
+		(void)close(fd);
+		return rc;
+	}
+	return open_ng(g, fd, path, out);
+}
+
 static enum rc
 try_map_file(const char *path, struct pcapio **out, char *err, size_t errlen)
 {
 	struct pcapmap *m;
 	struct stat st;
+	uint8_t head[4];
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	enum rc rc;
 
@@ -291,6 +335,10 @@ try_map_file(const char *path, struct pcapio **out, char *err, size_t errlen)
 		(void)close(fd);
 		return RC_UNSUPPORTED;
 	}
+	if (pread(fd, head, sizeof(head), 0) == (ssize_t)sizeof(head) &&
+	    starts_pcapng(head, sizeof(head)))
+		return try_ng_file(fd, (uint64_t)st.st_size, path, out, err,
+		    errlen);
 	rc = pcapmap_open_fd(fd, (uint64_t)st.st_size, path, &m);
 	if (rc != RC_OK) {
 		(void)close(fd);
@@ -319,7 +367,7 @@ pcapio_open_ex(const char *path, unsigned flags, struct pcapio **out,
 	*out = NULL;
 	if (strcmp(path, "-") == 0)
 		return open_fp(stdin, "stdin", out, err, errlen);
-	if (!(flags & PCAPIO_LIBPCAP_ONLY) &&
+	if (!(flags & PCAPIO_STREAM) &&
 	    (rc = try_map_file(path, out, err, errlen)) != RC_UNSUPPORTED)
 		return rc;
 	if ((fp = fopen(path, "rb")) == NULL) {
@@ -364,7 +412,13 @@ pcapio_open_mem_ex(const uint8_t *data, size_t len, const char *name,
 			(void)snprintf(err, errlen, "%s: empty capture", name);
 		return RC_FORMAT;
 	}
-	if (!(flags & PCAPIO_LIBPCAP_ONLY)) {
+	if (!(flags & PCAPIO_STREAM) && starts_pcapng(data, len)) {
+		struct pcapng *g;
+
+		rc = pcapng_open_mem(data, len, name, &g, err, errlen);
+		return rc == RC_OK ? open_ng(g, -1, name, out) : rc;
+	}
+	if (!(flags & PCAPIO_STREAM)) {
 		rc = pcapmap_open_mem(data, len, name, &m);
 		if (rc == RC_OK)
 			return open_map(m, -1, name, out);

@@ -2,9 +2,9 @@
  * Reading capture files: pcap (micro- and nanosecond) and pcapng, from a
  * path, from stdin ("-") or from memory (a member of a CAB archive).
  * Wraps libpcap; pcapng files whose interfaces have different link types
- * (which libpcap refuses) are read by our own block reader, and classic
- * pcap in a regular file or in memory is read in place (pcapmap.h),
- * record for record as libpcap reads it, without its two copies.
+ * (which libpcap refuses) are read by our own block reader, and a
+ * regular file or memory is read in place (pcapmap.h for pcap, record
+ * for record as libpcap reads it; pcapng.h), without stdio's copies.
  *
  * Every packet carries its own link type, frame number (1-based, as
  * Wireshark counts) and a nanosecond timestamp. Errors name the byte
@@ -53,8 +53,9 @@ enum rc pcapio_open(const char *path, struct pcapio **out, char *err,
     size_t errlen) MUST_CHECK;
 /* Flags of the _ex forms. */
 enum {
-	PCAPIO_LIBPCAP_ONLY = 1u, /* classic pcap through libpcap even when
-	                             it could be read in place (cross-checks) */
+	PCAPIO_STREAM = 1u, /* read as from a pipe even when the input could
+	                       be read in place: pcap through libpcap, pcapng
+	                       through stdio (cross-checks of the readers) */
 };
 enum rc pcapio_open_ex(const char *path, unsigned flags, struct pcapio **out,
     char *err, size_t errlen) MUST_CHECK;

@@ -6,11 +6,14 @@
  * name their interface, which gives link type, snap length and
  * timestamp resolution (if_tsresol) and offset (if_tsoffset).
  *
- * Workload: streams from a file, a pipe or memory through stdio; each
- * block we parse is read whole into one buffer that grows to the largest
- * block seen (capped by LIMIT_PCAPNG_BLOCK before allocating), so a
- * packet costs one fread and no allocation. Unknown blocks are skipped
- * without allocating. Every message names the block and its offset.
+ * Workload: multi-GB files read once. A regular file is read through
+ * readahead (a thread read(2)s 1 MiB chunks ahead) and bytes in memory
+ * are used as they are: each block is parsed where it lies, as a view.
+ * A pipe or stdin is read through stdio, each block we parse read whole
+ * into one buffer that grows to the largest block seen (capped by
+ * LIMIT_PCAPNG_BLOCK before allocating). Unknown blocks are skipped
+ * without being read into memory. Every message names the block and its
+ * offset.
  */
 #include "formats/pcapng.h"
 
@@ -21,6 +24,10 @@
 
 #include "formats/limits.h"
 #include "formats/rd.h"
+#include "formats/readahead.h"
+
+_Static_assert(LIMIT_PCAPNG_BLOCK <= READAHEAD_MAX_SPAN,
+    "a whole block must fit in one read-ahead span");
 
 #define BT_SHB 0x0a0d0d0au
 #define BT_IDB 1u
@@ -49,7 +56,10 @@ struct iface {
 };
 
 struct pcapng {
-	FILE *fp;            /* borrowed */
+	FILE *fp;            /* borrowed; NULL when reading a view */
+	const uint8_t *mem;  /* view of memory: size bytes (borrowed) */
+	struct readahead *ra;/* view of a file (owned; fd borrowed) */
+	uint64_t size;       /* views: bytes in the input */
 	char name[256];
 	char err[512];
 	bool be;             /* this section is big-endian */
@@ -214,6 +224,114 @@ grow(struct pcapng *g, size_t n)
  * Returns the body (without the lengths) in *body and the table index
  * in *bi; NOTFOUND after skipping a block we do not read.
  */
+/* Points *p at bytes [off, off + n) of a view; the caller checked that
+ * they lie inside it. */
+static enum rc
+view_at(struct pcapng *g, uint64_t off, size_t n, const uint8_t **p)
+{
+	enum rc rc;
+
+	if (g->ra == NULL) {
+		*p = g->mem + off;
+		return RC_OK;
+	}
+	if ((rc = readahead_span(g->ra, off, n, p)) != RC_OK)
+		return fail(g, rc, "%s", readahead_errmsg(g->ra));
+	return RC_OK;
+}
+
+/* A view's truncation message: the block needs need bytes. */
+static enum rc
+view_short(struct pcapng *g, size_t need)
+{
+	return fail(g, RC_SHORT, "file ends inside a %s at byte %llu "
+	    "(block length says %zu bytes, %llu present)",
+	    g->blk_name ? g->blk_name : "block header",
+	    (unsigned long long)g->blk_off, need,
+	    (unsigned long long)(g->size - g->blk_off));
+}
+
+static enum rc block_checks(struct pcapng *g, size_t bi, uint32_t type,
+    uint32_t len);
+
+/* read_block() over a view: no copy, the body is where it lies. */
+static enum rc
+view_block(struct pcapng *g, size_t *bi, struct rd *body)
+{
+	uint64_t left = g->size - g->off;
+	const uint8_t *h;
+	uint32_t type, len, tlen;
+	struct rd r, t;
+	enum rc rc;
+
+	g->blk_off = g->off;
+	g->blk_name = NULL;
+	if (left == 0)
+		return RC_EOF;
+	if (left < 8)
+		return view_short(g, 8);
+	if ((rc = view_at(g, g->off, 8, &h)) != RC_OK)
+		return rc;
+	r = rd_init(h, 8);
+	type = g32(&r, g->be);
+	*bi = find_block(type);
+	g->blk_name = *bi < NBLOCKS ? blocks[*bi].name : "block";
+	if (type == BT_SHB) {
+		if (left < 12)
+			return view_short(g, 12);
+		if ((rc = view_at(g, g->off, 12, &h)) != RC_OK ||
+		    (rc = section_order(g, h + 8)) != RC_OK)
+			return rc;
+		r = rd_init(h + 4, 4);
+	}
+	len = g32(&r, g->be);
+	if ((rc = block_checks(g, *bi, type, len)) != RC_OK &&
+	    rc != RC_NOTFOUND)
+		return rc;
+	if (len > left)
+		return view_short(g, len);
+	g->off += len;
+	if (rc == RC_NOTFOUND)
+		return rc; /* skipped unread */
+	if ((rc = view_at(g, g->blk_off, len, &h)) != RC_OK)
+		return rc;
+	r = rd_init(h + 8, len - 8);
+	r.base = (size_t)g->blk_off + 8;
+	t = rd_tail(&r, 4);
+	if ((tlen = g32(&t, g->be)) != len)
+		return fail(g, RC_MALFORMED, "%s at byte %llu: trailing total "
+		    "length %u != leading %u", g->blk_name,
+		    (unsigned long long)g->blk_off, tlen, len);
+	*body = r;
+	return RC_OK;
+}
+
+/*
+ * The checks of a block's leading total length, shared by both paths:
+ * RC_OK to read it, RC_NOTFOUND for a block we skip (counted when
+ * Wireshark numbers it), or the failure.
+ */
+static enum rc
+block_checks(struct pcapng *g, size_t bi, uint32_t type, uint32_t len)
+{
+	if (len < 12 || len % 4 != 0)
+		return fail(g, RC_MALFORMED, "%s at byte %llu (type 0x%08x): "
+		    "total length %u is %s", g->blk_name,
+		    (unsigned long long)g->blk_off, type, len,
+		    len < 12 ? "< 12" : "not a multiple of 4");
+	if (bi == NBLOCKS) {
+		if (type == BT_CB_COPY || type == BT_CB_NOCOPY ||
+		    type == BT_JOURNAL)
+			g->records_skipped++;
+		return RC_NOTFOUND;
+	}
+	if (len > LIMIT_PCAPNG_BLOCK)
+		return fail(g, RC_MALFORMED, "%s at byte %llu: total length "
+		    "%u > cap %u", g->blk_name,
+		    (unsigned long long)g->blk_off, len, LIMIT_PCAPNG_BLOCK);
+	return RC_OK;
+}
+
 static enum rc
 read_block(struct pcapng *g, size_t *bi, struct rd *body)
 {
@@ -223,6 +341,8 @@ read_block(struct pcapng *g, size_t *bi, struct rd *body)
 	size_t got, pre = 0;
 	enum rc rc;
 
+	if (g->fp == NULL)
+		return view_block(g, bi, body);
 	g->blk_off = g->off;
 	g->blk_name = NULL;
 	if ((got = get(g, hdr, 8)) == 0 && !ferror(g->fp))
@@ -242,21 +362,11 @@ read_block(struct pcapng *g, size_t *bi, struct rd *body)
 	}
 	r = rd_init(hdr + 4, 4);
 	len = g32(&r, g->be);
-	if (len < 12 || len % 4 != 0)
-		return fail(g, RC_MALFORMED, "%s at byte %llu (type 0x%08x): "
-		    "total length %u is %s", g->blk_name,
-		    (unsigned long long)g->blk_off, type, len,
-		    len < 12 ? "< 12" : "not a multiple of 4");
-	if (*bi == NBLOCKS) {
-		if (type == BT_CB_COPY || type == BT_CB_NOCOPY ||
-		    type == BT_JOURNAL)
-			g->records_skipped++;
-		return discard(g, len - 8, len);
-	}
-	if (len > LIMIT_PCAPNG_BLOCK)
-		return fail(g, RC_MALFORMED, "%s at byte %llu: total length "
-		    "%u > cap %u", g->blk_name,
-		    (unsigned long long)g->blk_off, len, LIMIT_PCAPNG_BLOCK);
+	rc = block_checks(g, *bi, type, len);
+	if (rc == RC_NOTFOUND)
+		return discard(g, len - 8 - pre, len);
+	if (rc != RC_OK)
+		return rc;
 	if ((rc = grow(g, len - 8)) != RC_OK)
 		return rc;
 	r = rd_init(hdr + 8, pre);
@@ -560,20 +670,14 @@ pcapng_next(struct pcapng *g, struct pcapio_pkt *pkt)
 	}
 }
 
-enum rc
-pcapng_open(FILE *fp, const char *name, struct pcapng **out, char *err,
-    size_t errlen)
+/* Reads the first block, which must be a section header; takes g. */
+static enum rc
+start(struct pcapng *g, struct pcapng **out, char *err, size_t errlen)
 {
-	struct pcapng *g;
 	struct rd body;
 	size_t bi = NBLOCKS;
 	enum rc rc;
 
-	*out = NULL;
-	if ((g = calloc(1, sizeof(*g))) == NULL)
-		return RC_NOMEM;
-	g->fp = fp;
-	(void)snprintf(g->name, sizeof(g->name), "%s", name);
 	rc = read_block(g, &bi, &body);
 	if (rc == RC_NOTFOUND || (rc == RC_OK && blocks[bi].type != BT_SHB))
 		rc = fail(g, RC_FORMAT, "not a pcapng file: first block is "
@@ -590,6 +694,61 @@ pcapng_open(FILE *fp, const char *name, struct pcapng **out, char *err,
 		(void)snprintf(err, errlen, "%s", g->err);
 	pcapng_free(g);
 	return rc;
+}
+
+static struct pcapng *
+new_reader(const char *name)
+{
+	struct pcapng *g = calloc(1, sizeof(*g));
+
+	if (g != NULL)
+		(void)snprintf(g->name, sizeof(g->name), "%s", name);
+	return g;
+}
+
+enum rc
+pcapng_open(FILE *fp, const char *name, struct pcapng **out, char *err,
+    size_t errlen)
+{
+	struct pcapng *g = new_reader(name);
+
+	*out = NULL;
+	if (g == NULL)
+		return RC_NOMEM;
+	g->fp = fp;
+	return start(g, out, err, errlen);
+}
+
+enum rc
+pcapng_open_mem(const uint8_t *data, size_t len, const char *name,
+    struct pcapng **out, char *err, size_t errlen)
+{
+	struct pcapng *g = new_reader(name);
+
+	*out = NULL;
+	if (g == NULL)
+		return RC_NOMEM;
+	g->mem = data;
+	g->size = len;
+	return start(g, out, err, errlen);
+}
+
+enum rc
+pcapng_open_fd(int fd, uint64_t size, const char *name, struct pcapng **out,
+    char *err, size_t errlen)
+{
+	struct pcapng *g = new_reader(name);
+	enum rc rc;
+
+	*out = NULL;
+	if (g == NULL)
+		return RC_NOMEM;
+	g->size = size;
+	if ((rc = readahead_open(fd, 0, size, &g->ra)) != RC_OK) {
+		pcapng_free(g);
+		return rc;
+	}
+	return start(g, out, err, errlen);
 }
 
 const char *
@@ -621,6 +780,7 @@ pcapng_free(struct pcapng *g)
 {
 	if (g == NULL)
 		return;
+	readahead_free(g->ra);
 	free(g->ifs);
 	free(g->blk);
 	free(g);

@@ -26,6 +26,16 @@ struct pcapng;
 enum rc pcapng_open(FILE *fp, const char *name, struct pcapng **out,
     char *err, size_t errlen) MUST_CHECK;
 /*
+ * The same over a view: len bytes in memory (borrowed, must outlive the
+ * reader), or a regular file of size bytes read ahead by a thread (fd
+ * borrowed; close it after pcapng_free). Blocks are parsed where they
+ * lie, without a copy.
+ */
+enum rc pcapng_open_mem(const uint8_t *data, size_t len, const char *name,
+    struct pcapng **out, char *err, size_t errlen) MUST_CHECK;
+enum rc pcapng_open_fd(int fd, uint64_t size, const char *name,
+    struct pcapng **out, char *err, size_t errlen) MUST_CHECK;
+/*
  * Next packet. Fills every field of *pkt except frame (the caller
  * numbers frames); pkt->data is a view valid until the next call.
  * Returns OK, EOF at a clean end, SHORT when the file ends inside a

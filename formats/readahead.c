@@ -6,7 +6,8 @@
  * written only by the caller, and only in a slot it owns, so the one
  * mutex guards nothing but the full flags and the stop request.
  *
- * Sizes: a span is at most one pcap record (16 + 262144 bytes), so it
+ * Sizes: a span is at most one pcap record (16 + 262144 bytes) or one
+ * pcapng block (LIMIT_PCAPNG_BLOCK), so it
  * crosses at most one chunk boundary when CHUNK >= READAHEAD_MAX_SPAN.
  * Four 1 MiB chunks keep the thread far enough ahead without leaving
  * the last-level cache (measured in BENCHMARKS.md, "Analyzer").

@@ -19,7 +19,7 @@
 
 #include "formats/rc.h"
 
-#define READAHEAD_MAX_SPAN (288u * 1024u)
+#define READAHEAD_MAX_SPAN (384u * 1024u)
 
 struct readahead;
 

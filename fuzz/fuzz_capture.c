@@ -31,7 +31,7 @@ compare_readers(const uint8_t *data, size_t size)
 	enum rc ra = pcapio_open_mem_ex(data, size, "fuzz", 0, &a, ea,
 	    sizeof(ea));
 	enum rc rb = pcapio_open_mem_ex(data, size, "fuzz",
-	    PCAPIO_LIBPCAP_ONLY, &b, eb, sizeof(eb));
+	    PCAPIO_STREAM, &b, eb, sizeof(eb));
 	struct pcapio_pkt x, y;
 
 	if (ra != rb)

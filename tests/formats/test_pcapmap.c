@@ -1,9 +1,11 @@
 /*
- * pcapmap (classic pcap read in place, through readahead for files)
- * against libpcap: every record of every sample and corpus capture, every
+ * The in-place readers against the stream readers (PCAPIO_STREAM): pcap
+ * read in place (pcapmap, through readahead for files) against libpcap,
+ * and pcapng parsed in place against the same block reader fed through
+ * stdio. Every record of every sample and corpus capture, every
  * truncation and a set of lying lengths give the same frames, the same
- * status and the same message from both readers. Plus the read-ahead
- * ring on a file of several chunks with records across chunk boundaries.
+ * status and the same message. Plus the read-ahead ring on a file of
+ * several chunks with records across chunk boundaries.
  */
 #include <criterion/criterion.h>
 
@@ -61,7 +63,7 @@ compare_mem(const uint8_t *d, size_t len, const char *what)
 	struct pcapio *a = NULL, *b = NULL;
 	char ea[256] = "", eb[256] = "";
 	enum rc ra = pcapio_open_mem_ex(d, len, what, 0, &a, ea, sizeof(ea));
-	enum rc rb = pcapio_open_mem_ex(d, len, what, PCAPIO_LIBPCAP_ONLY, &b,
+	enum rc rb = pcapio_open_mem_ex(d, len, what, PCAPIO_STREAM, &b,
 	    eb, sizeof(eb));
 	long long n = -1;
 
@@ -82,7 +84,7 @@ compare_path(const char *path)
 	struct pcapio *a = NULL, *b = NULL;
 	char ea[256] = "", eb[256] = "";
 	enum rc ra = pcapio_open_ex(path, 0, &a, ea, sizeof(ea));
-	enum rc rb = pcapio_open_ex(path, PCAPIO_LIBPCAP_ONLY, &b, eb,
+	enum rc rb = pcapio_open_ex(path, PCAPIO_STREAM, &b, eb,
 	    sizeof(eb));
 	long long n = -1;
 
@@ -214,6 +216,30 @@ Test(pcapmap, byte_orders_precisions_versions_and_link_types)
 	cr_assert_eq(compare_mem(c.b, c.n, "2.3"), 1);
 }
 
+/* pcapng: every truncation of a sample (several sections' worth of
+ * blocks: SHB, IDB, EPB; an IP-fragmented IKE_AUTH) agrees. */
+Test(pcapmap, pcapng_views_agree_with_the_stdio_reader_at_every_cut)
+{
+	size_t len;
+	uint8_t *d = tu_read_file(tu_src("samples/ipfrag-ike-auth-sll2.pcapng"),
+	    &len);
+
+	cr_assert_not_null(d);
+	cr_assert_eq(compare_mem(d, len, "pcapng"), 21);
+	for (size_t cut = 0; cut < len; cut++)
+		compare_mem(d, cut, "pcapng truncated");
+	/* A lying block length, a bad trailing length, a huge block. */
+	for (size_t at = 0; at + 4 <= len && at < 400; at += 4) {
+		uint8_t save[4];
+
+		memcpy(save, d + at, 4);
+		d[at] ^= 0x40;
+		compare_mem(d, len, "pcapng flipped");
+		memcpy(d + at, save, 4);
+	}
+	free(d);
+}
+
 /* Writes a capture of several read-ahead chunks: records of sizes from
  * 1 to 70000 bytes, so many straddle a chunk boundary. */
 Test(pcapmap, files_of_many_chunks_read_through_readahead)
@@ -250,6 +276,63 @@ Test(pcapmap, files_of_many_chunks_read_through_readahead)
 	free(body);
 }
 
+static void
+put_le32(FILE *f, uint32_t v)
+{
+	uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16),
+	    (uint8_t)(v >> 24)};
+
+	fwrite(b, 1, 4, f);
+}
+
+/* The same kind of file as pcapng: SHB, IDB, then EPBs of 1..70000
+ * bytes, so blocks straddle the 1 MiB read-ahead chunks. */
+Test(pcapmap, pcapng_files_of_many_chunks_read_through_readahead)
+{
+	char *path = tu_write_temp(NULL, 0, ".pcapng");
+	FILE *f = fopen(path, "wb");
+	uint8_t *body = calloc(1, 70004);
+	uint32_t seed = 7;
+
+	cr_assert_not_null(f);
+	cr_assert_not_null(body);
+	put_le32(f, 0x0a0d0d0a);	/* SHB */
+	put_le32(f, 28);
+	put_le32(f, 0x1a2b3c4d);
+	put_le32(f, 1);			/* version 1.0 */
+	put_le32(f, 0xffffffff);	/* section length unknown */
+	put_le32(f, 0xffffffff);
+	put_le32(f, 28);
+	put_le32(f, 1);			/* IDB: Ethernet, snaplen 0 */
+	put_le32(f, 20);
+	put_le32(f, 1);
+	put_le32(f, 0);
+	put_le32(f, 20);
+	for (int i = 0; i < 300; i++) {
+		uint32_t len, pad;
+
+		seed = seed * 1103515245u + 12345u;
+		len = i % 40 == 0 ? 70000 : 1 + (seed >> 8) % 20000;
+		pad = (4 - len % 4) % 4;
+		put_le32(f, 6);		/* EPB */
+		put_le32(f, 32 + len + pad);
+		put_le32(f, 0);		/* interface 0 */
+		put_le32(f, 0);
+		put_le32(f, (uint32_t)i);
+		put_le32(f, len);
+		put_le32(f, len);
+		fwrite(body, 1, len + pad, f);
+		put_le32(f, 32 + len + pad);
+	}
+	fclose(f);
+	cr_assert_eq(compare_path(path), 300);
+	cr_assert_eq(truncate(path, (3u << 20) + 5), 0);
+	compare_path(path);
+	unlink(path);
+	free(path);
+	free(body);
+}
+
 static long long corpus_frames;
 static int corpus_files;
 
@@ -260,8 +343,10 @@ visit(const char *path, const struct stat *st, int type, struct FTW *ftw)
 
 	(void)st;
 	(void)ftw;
-	if (type == FTW_F && n > 5 && (strcmp(path + n - 5, ".pcap") == 0 ||
-	    strcmp(path + n - 4, ".cap") == 0)) {
+	if (type == FTW_F && n > 7 && (strcmp(path + n - 5, ".pcap") == 0 ||
+	    strcmp(path + n - 4, ".cap") == 0 ||
+	    strcmp(path + n - 7, ".pcapng") == 0 ||
+	    strcmp(path + n - 6, ".ntar") == 0)) {
 		long long k = compare_path(path);
 
 		if (k >= 0) {
