@@ -4,6 +4,7 @@
 # `tcpdump -w` on the same traffic in the same run, and CPU per packet.
 #
 #   bench/capture_bench.sh [BUILD_DIR] [SECONDS] [RATE ...]   (RATE 0 = flat out)
+#   MODE=separate|together (default separate), REPEAT=N (default 3)
 #
 # Traffic: bench/gen_capture's gateway mix (IKE, NAT-T, ESP, ESP-in-UDP,
 # IP fragments; Ethernet) replayed by bench/replay_raw from namespace
@@ -58,51 +59,82 @@ cpu() {	# utime+stime ticks of a pid
 	    print f[12] + f[13] }' "/proc/$1/stat"
 }
 
-printf '| order | offered pps | sent | wfpdiag captured | wfpdiag kernel drops | wfpdiag CPU us/pkt | tcpdump captured | tcpdump kernel drops | tcpdump CPU us/pkt |\n'
-printf '|---|---|---|---|---|---|---|---|---|\n'
-# The capturer attached first is served first by the kernel; each rate runs
-# in both orders so neither is favoured.
-for rate in "${rates[@]}"; do
-for order in wfpdiag-first tcpdump-first; do
-	rm -rf "$tmp/rt" "$tmp/out.cab" "$tmp/.out.cab.staging" "$tmp/td.pcap"
+start_wfpdiag() {
+	rm -rf "$tmp/rt" "$tmp/out.cab" "$tmp/.out.cab.staging"
 	mkdir -p "$tmp/rt"
-	if [ "$order" = wfpdiag-first ]; then
-		WFPDIAG_RUNTIME_DIR=$tmp/rt ip netns exec "$c" "$wfpdiag" capture start \
-		    -i vc --no-keys --vici "" --enfy "" --file "$tmp/out.cab" >/dev/null
-		wpid=$(sed -n 's/^pid=//p' "$tmp/rt/state")
-		sleep 0.3
-		ip netns exec "$c" tcpdump -i vc -w "$tmp/td.pcap" --immediate-mode \
-		    -B 32768 -s 262144 -n "$filter" 2>"$tmp/td.err" &
-		tdpid=$!
-	else
-		ip netns exec "$c" tcpdump -i vc -w "$tmp/td.pcap" --immediate-mode \
-		    -B 32768 -s 262144 -n "$filter" 2>"$tmp/td.err" &
-		tdpid=$!
-		sleep 0.3
-		WFPDIAG_RUNTIME_DIR=$tmp/rt ip netns exec "$c" "$wfpdiag" capture start \
-		    -i vc --no-keys --vici "" --enfy "" --file "$tmp/out.cab" >/dev/null
-		wpid=$(sed -n 's/^pid=//p' "$tmp/rt/state")
-	fi
-	sleep 1.5
-	w0=$(cpu "$wpid"); t0=$(cpu "$tdpid")
-	sent=$(ip netns exec "$g" "$replay" vg "$tmp/traffic.pcap" "$secs" \
-	    "$rate" | awk '{print $2}')
-	sleep 1.5
-	w1=$(cpu "$wpid"); t1=$(cpu "$tdpid")
-	kill -INT "$tdpid"; wait "$tdpid" 2>/dev/null || true; tdpid=
+	WFPDIAG_RUNTIME_DIR=$tmp/rt ip netns exec "$c" "$wfpdiag" capture start \
+	    -i vc --no-keys --vici "" --enfy "" --file "$tmp/out.cab" >/dev/null
+	wpid=$(sed -n 's/^pid=//p' "$tmp/rt/state")
+}
+stop_wfpdiag() {	# sets wcap wdrop
 	kill -TERM "$wpid"
 	for _ in $(seq 100); do kill -0 "$wpid" 2>/dev/null || break; sleep 0.05; done
 	wcap=$(sed -n 's/^written=//p' "$tmp/rt/stats")
 	wdrop=$(sed -n 's/^dropped=//p' "$tmp/rt/stats")
+	rm -rf "$tmp/.out.cab.staging" "$tmp/rt"
+}
+start_tcpdump() {
+	rm -f "$tmp/td.pcap"
+	ip netns exec "$c" tcpdump -i vc -w "$tmp/td.pcap" --immediate-mode \
+	    -B 32768 -s 262144 -n "$filter" 2>"$tmp/td.err" &
+	tdpid=$!
+}
+stop_tcpdump() {	# sets tcap tdrop
+	kill -INT "$tdpid"; wait "$tdpid" 2>/dev/null || true; tdpid=
 	tcap=$(sed -n 's/^\([0-9]*\) packets captured/\1/p' "$tmp/td.err")
 	tdrop=$(sed -n 's/^\([0-9]*\) packets dropped by kernel/\1/p' "$tmp/td.err")
-	rm -rf "$tmp/.out.cab.staging" "$tmp/rt"
-	awk -v o="$order" -v r="$rate" -v s="$sent" -v wc="$wcap" -v wd="$wdrop" \
-	    -v tc="$tcap" -v td="$tdrop" -v w="$((w1 - w0))" \
-	    -v t="$((t1 - t0))" -v hz="$hz" -v secs="$secs" 'BEGIN {
-		printf "| %s | %s | %d | %d | %d | %.2f | %d | %d | %.2f |\n",
-		    o, r == 0 ? sprintf("max (%d)", s / secs) : r, s, wc, wd,
-		    wc ? w / hz * 1e6 / wc : 0, tc, td,
-		    tc ? t / hz * 1e6 / tc : 0 }'
+}
+send() {	# sets sent
+	sent=$(ip netns exec "$g" "$replay" vg "$tmp/traffic.pcap" "$secs" \
+	    "$rate" | awk '{print $2}')
+}
+row() {	# order sent wcap wdrop wticks tcap tdrop tticks
+	awk -v o="$1" -v r="$rate" -v s="$2" -v wc="$3" -v wd="$4" -v w="$5" \
+	    -v tc="$6" -v td="$7" -v t="$8" -v hz="$hz" -v secs="$secs" 'BEGIN {
+		printf "| %s | %s | %d | %s | %s | %s | %s | %s | %s |\n",
+		    o, r == 0 ? sprintf("max (%d)", s / secs) : r, s,
+		    wc == "" ? "-" : wc, wd == "" ? "-" : wd,
+		    wc == "" ? "-" : sprintf("%.2f", wc ? w / hz * 1e6 / wc : 0),
+		    tc == "" ? "-" : tc, td == "" ? "-" : td,
+		    tc == "" ? "-" : sprintf("%.2f", tc ? t / hz * 1e6 / tc : 0) }'
+}
+
+# MODE=together (both capturers on the interface at once, each order)
+# or separate (each alone on the same offered traffic: no competition
+# between the two for the CPU). REPEAT runs per rate and capturer.
+mode=${MODE:-separate}
+repeat=${REPEAT:-3}
+printf '| run | offered pps | sent | wfpdiag captured | wfpdiag kernel drops | wfpdiag CPU us/pkt | tcpdump captured | tcpdump kernel drops | tcpdump CPU us/pkt |\n'
+printf '|---|---|---|---|---|---|---|---|---|\n'
+for rate in "${rates[@]}"; do
+for n in $(seq "$repeat"); do
+	if [ "$mode" = separate ]; then
+		start_wfpdiag; sleep 1.5
+		w0=$(cpu "$wpid"); send; sleep 1.5; w1=$(cpu "$wpid")
+		stop_wfpdiag
+		row "wfpdiag alone #$n" "$sent" "$wcap" "$wdrop" "$((w1 - w0))" "" "" 0
+		start_tcpdump; sleep 1.5
+		t0=$(cpu "$tdpid"); send; sleep 1.5; t1=$(cpu "$tdpid")
+		stop_tcpdump
+		row "tcpdump alone #$n" "$sent" "" "" 0 "$tcap" "$tdrop" "$((t1 - t0))"
+		continue
+	fi
+	for order in wfpdiag-first tcpdump-first; do
+		# The capturer attached first is served first by the kernel.
+		if [ "$order" = wfpdiag-first ]; then
+			start_wfpdiag; sleep 0.3; start_tcpdump
+		else
+			start_tcpdump; sleep 0.3; start_wfpdiag
+		fi
+		sleep 1.5
+		w0=$(cpu "$wpid"); t0=$(cpu "$tdpid")
+		send
+		sleep 1.5
+		w1=$(cpu "$wpid"); t1=$(cpu "$tdpid")
+		stop_tcpdump
+		stop_wfpdiag
+		row "$order #$n" "$sent" "$wcap" "$wdrop" "$((w1 - w0))" \
+		    "$tcap" "$tdrop" "$((t1 - t0))"
+	done
 done
 done
