@@ -618,7 +618,8 @@ Test(keystore, export_names_are_wiresharks_uat_strings_exactly)
 
 			cr_assert(keystore_map_alg(ws_encr[i], in, 0, &s, &esn),
 			    "%s / %s", ws_encr[i], in);
-			cr_expect_str_eq(keystore_ws_ikev2_encr(&s), ws_encr[i]);
+			cr_expect_str_eq(keystore_ws_ikev2_encr(&s),
+			    ws_encr[i]);
 			cr_expect_str_eq(keystore_ws_ikev2_integ(&s), in);
 		}
 	}

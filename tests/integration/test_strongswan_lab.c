@@ -7,9 +7,10 @@
  * evidence in events.log, the daemon candidates (analyze/daemon_events)
  * and, when this build has the analyzer, the report's netEvents and
  * errorFrequencyTable; on success, that the cab's ikev2_decryption_table
- * (charon log keys bound by ICV) lets tshark decrypt IKE_AUTH. Needs root, ip, strongSwan (charon, swanctl, pki)
- * and bsdtar; skips with the reason otherwise. Each scenario is bounded
- * by `timeout 90`; lab.sh removes what it made even on failure.
+ * (charon log keys bound by ICV) lets tshark decrypt IKE_AUTH. Needs
+ * root, ip, strongSwan (charon, swanctl, pki) and bsdtar; skips with the
+ * reason otherwise. Each scenario is bounded by `timeout 90`; lab.sh
+ * removes what it made even on failure.
  */
 #include <criterion/criterion.h>
 #include <criterion/logging.h>
