@@ -57,6 +57,19 @@ enum rc analyzer_add_keys(struct analyzer *an, const char *path) MUST_CHECK;
  * (atomically renamed into place). Call once, after the last input. */
 enum rc analyzer_finish(struct analyzer *an) MUST_CHECK;
 
+/*
+ * Writes path as Wireshark's ikev2_decryption_table holding the IKE SAs
+ * whose keys verified an ICV (or AEAD tag) on a message of the inputs:
+ * strongSwan log keys bound by ICV, and key-table rows that decrypted a
+ * message. Rows Wireshark cannot name are counted in *skipped. Call after
+ * the last input (any time after it; analyzer_finish() does not change
+ * the keys). The file is replaced atomically, mode 0600; it is written
+ * even when *n is 0 (a header line only). Never prints key material.
+ * RC_OK, or RC_IO/RC_PERM/RC_NOMEM/RC_LIMIT with analyzer_errmsg() set.
+ */
+enum rc analyzer_export_ike_keys(struct analyzer *an, const char *path,
+    size_t *n, size_t *skipped) MUST_CHECK;
+
 /* Writes the terminal summary (after finish). */
 void analyzer_print_summary(const struct analyzer *an, FILE *out);
 

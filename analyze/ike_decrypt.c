@@ -271,6 +271,43 @@ ike_decrypt_esp(struct ike_decrypt *d, const uint8_t *pkt, size_t len,
 	return IKE_DEC_OK;
 }
 
+/* Bytes keytab_write_ws_ikev2() writes for t (names need no escapes:
+ * they come from keystore's Wireshark tables). */
+static size_t
+ws_ikev2_size(const struct keytab *t)
+{
+	const struct keytab_ike *r;
+	size_t i, n = 128;      /* the comment line */
+
+	for (i = 0; i < keytab_ike_count(t); i++) {
+		r = keytab_ike_at(t, i);
+		n += 2 * 16 + 2 * (r->sk_ei.len + r->sk_er.len + r->sk_ai.len +
+		    r->sk_ar.len) + strlen(r->encr) + strlen(r->integ) + 16;
+	}
+	return n;
+}
+
+enum rc
+ike_decrypt_export_ike(const struct ike_decrypt *d, struct buf *out,
+    size_t *n, size_t *skipped)
+{
+	struct keytab *t = keytab_new();
+	enum rc rc;
+
+	*n = *skipped = 0;
+	if (t == NULL)
+		return RC_NOMEM;
+	rc = keystore_export_verified_ike(d->ks, t, n, skipped);
+	/* one allocation up front: a realloc would leave key text behind
+	 * in freed memory */
+	if (rc == RC_OK)
+		rc = buf_reserve(out, ws_ikev2_size(t));
+	if (rc == RC_OK)
+		rc = keytab_write_ws_ikev2(t, out);
+	keytab_free(t);
+	return rc;
+}
+
 const struct ike_decrypt_stats *
 ike_decrypt_stats(const struct ike_decrypt *d)
 {

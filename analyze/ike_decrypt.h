@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "analyze/ikev2_decode.h"
+#include "formats/buf.h"
 #include "formats/rc.h"
 
 enum ike_dec {
@@ -69,6 +70,18 @@ enum ike_dec ike_decrypt_msg(struct ike_decrypt *d, const uint8_t *bytes,
  * IKE_DEC_NOKEY or IKE_DEC_BAD. */
 enum ike_dec ike_decrypt_esp(struct ike_decrypt *d, const uint8_t *pkt,
     size_t len, uint8_t family, const uint8_t *dst, uint8_t *next_header);
+
+/*
+ * Appends Wireshark's ikev2_decryption_table (UAT text, comment line
+ * first) holding the IKE SAs whose keys verified an ICV or AEAD tag on a
+ * message seen so far: key sets bound by ICV (strongSwan logs) and table
+ * rows that decrypted a message. *n gets the SAs written; *skipped the
+ * verified ones Wireshark has no algorithm name for. The text holds keys:
+ * the caller wipes out->data before freeing it and never prints it.
+ * RC_OK, RC_LIMIT (out's cap), RC_NOMEM.
+ */
+enum rc ike_decrypt_export_ike(const struct ike_decrypt *d, struct buf *out,
+    size_t *n, size_t *skipped) MUST_CHECK;
 
 const struct ike_decrypt_stats *ike_decrypt_stats(
     const struct ike_decrypt *d);

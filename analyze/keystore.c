@@ -885,6 +885,14 @@ plausible(struct sk_ctx *c, const uint8_t *msg, size_t len, size_t off,
 	return ok;
 }
 
+/* False for "ANY n-bits [No Checking]": decrypting with such a suite
+ * proves nothing about the keys. */
+static bool
+integ_checked(const struct sk_suite *s)
+{
+	return (s->integ_id & 0xff00u) != SK_INTEG_NOCHECK(0);
+}
+
 static enum rc
 bind_ike(struct keystore *ks, size_t i, const uint8_t *spi_i,
     const uint8_t *spi_r, const struct sk_suite *s)
@@ -1066,6 +1074,27 @@ export_esp(const struct keystore_esp *e, struct keytab *t, size_t *skipped)
 	view(&r.ekey, e->ekey);
 	view(&r.akey, e->akey);
 	return keytab_add_esp(t, &r);
+}
+
+enum rc
+keystore_export_verified_ike(const struct keystore *ks, struct keytab *t,
+    size_t *n, size_t *skipped)
+{
+	size_t before = keytab_ike_count(t), i;
+	enum rc rc = RC_OK;
+
+	*skipped = 0;
+	for (i = 0; rc == RC_OK && i < ks->n_ike; i++) {
+		const struct keystore_ike *e = &ks->ike[i];
+
+		/* not verified: from a table with SPIs but never checked
+		 * on these captures, or "no checking" integrity */
+		if (e->bound && e->suite_known && (e->verified_i ||
+		    e->verified_r) && integ_checked(&e->suite))
+			rc = export_ike(e, t, skipped);
+	}
+	*n = keytab_ike_count(t) - before;
+	return rc;
 }
 
 enum rc

@@ -136,6 +136,18 @@ const char *keystore_ws_esp_encr(const struct sk_suite *s);
 const char *keystore_ws_esp_integ(const struct sk_suite *s);
 
 /*
+ * Appends the IKE sets whose keys are verified (bound, and a message of
+ * either side passed its integrity check: keystore_ike_note_verified())
+ * to t with Wireshark's algorithm strings, ready for
+ * keytab_write_ws_ikev2(). *n gets the rows appended; verified sets whose
+ * suite Wireshark cannot name (AES-XCBC, AES-CMAC, ChaCha20) are counted
+ * in *skipped. Sets with "ANY n-bits [No Checking]" integrity are left
+ * out (decrypting with them proves nothing). RC_OK, RC_LIMIT, RC_NOMEM.
+ */
+enum rc keystore_export_verified_ike(const struct keystore *ks,
+    struct keytab *t, size_t *n, size_t *skipped) MUST_CHECK;
+
+/*
  * Appends every bound IKE set and every ESP set with an SPI to t with
  * Wireshark's algorithm strings, ready for keytab_write_ws_ikev2/esp()
  * (capture puts these in the archive). Sets Wireshark cannot express are

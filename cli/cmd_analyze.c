@@ -16,6 +16,7 @@
 #include "cli/commands.h"
 
 #define MAX_KEYS 64
+#define OPT_EXPORT_KEYS 256     /* long-only option */
 
 static void
 analyze_usage(FILE *f)
@@ -39,6 +40,11 @@ analyze_usage(FILE *f)
 	    "      --verify-all    check every protected message: by default an\n"
 	    "                      empty INFORMATIONAL (liveness) is not\n"
 	    "                      decrypted once its side of the SA verified\n"
+	    "      --export-keys FILE\n"
+	    "                      write the IKE SA keys that verified a\n"
+	    "                      message's ICV as Wireshark's\n"
+	    "                      ikev2_decryption_table (mode 0600; holds\n"
+	    "                      keys: keep it private)\n"
 	    "  -p, --policy FILE   expected IPsec/IKE policy to check against\n"
 	    "  -l, --local ADDR    an address of the capture host (repeatable):\n"
 	    "                      decides which side events call local\n"
@@ -54,6 +60,7 @@ struct analyze_args {
 	const char *keys[MAX_KEYS];
 	int n_keys;
 	const char *policy;
+	const char *export_keys;   /* --export-keys FILE, NULL none */
 	const char *local[16];
 	int n_local;
 	bool verify_all;
@@ -68,6 +75,7 @@ parse_args(int argc, char **argv, struct analyze_args *a)
 		{"verbose", no_argument, NULL, 'v'},
 		{"keys", required_argument, NULL, 'k'},
 		{"policy", required_argument, NULL, 'p'},
+		{"export-keys", required_argument, NULL, OPT_EXPORT_KEYS},
 		{"local", required_argument, NULL, 'l'},
 		{"verify-all", no_argument, NULL, 'V'},
 		{"help", no_argument, NULL, 'h'},
@@ -113,6 +121,9 @@ parse_args(int argc, char **argv, struct analyze_args *a)
 		case 'V':
 			a->verify_all = true;
 			break;
+		case OPT_EXPORT_KEYS:
+			a->export_keys = optarg;
+			break;
 		case 'l':
 			if (a->n_local == 16) {
 				fprintf(stderr, "wfpdiag analyze: at most 16 "
@@ -128,6 +139,12 @@ parse_args(int argc, char **argv, struct analyze_args *a)
 			analyze_usage(stderr);
 			return EXIT_USAGE;
 		}
+	}
+	if (a->export_keys != NULL && (strcmp(a->export_keys, "-") == 0 ||
+	    (a->xml && strcmp(a->export_keys, a->output) == 0))) {
+		fprintf(stderr, "wfpdiag analyze: --export-keys needs a file "
+		    "of its own (not '-' or the report)\n");
+		return EXIT_USAGE;
 	}
 	if (optind >= argc) {
 		fprintf(stderr, "wfpdiag analyze: no input files\n");
@@ -189,6 +206,33 @@ add_inputs(struct analyzer *an, const struct analyze_args *a, int argc,
 	return status;
 }
 
+/* --export-keys: says how many SAs went out, never what. */
+static int
+export_keys(struct analyzer *an, const struct analyze_args *a)
+{
+	FILE *f = a->text ? stdout : stderr;
+	size_t n = 0, skipped = 0;
+
+	if (analyzer_export_ike_keys(an, a->export_keys, &n, &skipped) !=
+	    RC_OK) {
+		fprintf(stderr, "wfpdiag analyze: %s\n", analyzer_errmsg(an));
+		return EXIT_OUTPUT;
+	}
+	if (n > 0)
+		fprintf(f, "keys: %s holds the keys of %zu IKE SA%s (verified "
+		    "by ICV; keep it private)\n", a->export_keys, n, n == 1 ?
+		    "" : "s");
+	if (skipped > 0)
+		fprintf(f, "keys: %zu verified IKE SA%s left out: Wireshark "
+		    "has no name for %s algorithms\n", skipped, skipped == 1 ?
+		    "" : "s", skipped == 1 ? "its" : "their");
+	if (n == 0 && skipped == 0)
+		fprintf(f, "keys: %s holds no IKE SA: no key verified a "
+		    "message (give the keys with -k, or a cab with a charon "
+		    "log)\n", a->export_keys);
+	return EXIT_OK;
+}
+
 int
 cmd_analyze(int argc, char **argv)
 {
@@ -238,6 +282,8 @@ cmd_analyze(int argc, char **argv)
 	} else if (a.xml) {
 		fprintf(a.text ? stdout : stderr, "\nreport: %s\n", a.output);
 	}
+	if (a.export_keys != NULL)
+		status = worse(status, export_keys(an, &a));
 	analyzer_free(an);
 	return status;
 }

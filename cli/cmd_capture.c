@@ -620,10 +620,54 @@ print_freq(const struct analyzer *an)
 		    f[i].frequency);
 }
 
-/* Builds staging/wfpdiag.xml; false (with a message) when it could not. */
+/*
+ * Puts the IKE SA keys the analysis verified (charon log keys bound by
+ * ICV) into staging as ikev2_decryption_table, beside esp_sa, so the cab
+ * opens decrypted in Wireshark; nothing when no SA was verified. Says how
+ * many SAs, never the keys.
+ */
+static void
+export_ike_keys(struct analyzer *an, const char *staging, uid_t uid,
+    gid_t gid)
+{
+	char tmp[PATH_MAX + 64], dst[PATH_MAX + 64];
+	size_t n = 0, skipped = 0;
+
+	snprintf(tmp, sizeof(tmp), "%s/.%s.export", staging,
+	    CAB_MEMBER_IKE_KEYS);
+	snprintf(dst, sizeof(dst), "%s/%s", staging, CAB_MEMBER_IKE_KEYS);
+	if (analyzer_export_ike_keys(an, tmp, &n, &skipped) != RC_OK) {
+		fprintf(stderr, "wfpdiag capture stop: IKE keys: %s\n",
+		    analyzer_errmsg(an));
+		(void)unlink(tmp);
+		return;
+	}
+	if (n == 0 || (geteuid() == 0 && chown(tmp, uid, gid) != 0) ||
+	    rename(tmp, dst) != 0) {
+		if (n > 0)
+			fprintf(stderr, "wfpdiag capture stop: IKE keys: %s: "
+			    "%s\n", dst, strerror(errno));
+		(void)unlink(tmp);
+		n = 0;
+	}
+	snprintf(dst, sizeof(dst), "%s/%s", staging, CAB_MEMBER_DAEMON_LOG);
+	if (n > 0 || skipped > 0 || access(dst, R_OK) == 0)
+		printf("IKE keys: %zu IKE SA%s exported to %s%s\n", n,
+		    n == 1 ? "" : "s", CAB_MEMBER_IKE_KEYS, skipped ?
+		    " (some verified SAs use algorithms Wireshark cannot "
+		    "name)" : "");
+	if (session_info_append(staging, "ike-keys", "%zu SA%s exported to "
+	    "%s, %zu left out (no Wireshark name)", n, n == 1 ? "" : "s",
+	    CAB_MEMBER_IKE_KEYS, skipped) != RC_OK)
+		fprintf(stderr, "wfpdiag capture stop: cannot complete %s/%s\n",
+		    staging, CAB_MEMBER_INFO);
+}
+
+/* Builds staging/wfpdiag.xml (and with keys, the IKE key table); false
+ * (with a message) when it could not. */
 static bool
-build_report(const char *staging, const char *xml, uid_t uid, gid_t gid,
-    int *status)
+build_report(const char *staging, const char *xml, bool with_keys,
+    uid_t uid, gid_t gid, int *status)
 {
 	struct analyzer_opts ao;
 	struct analyzer *an;
@@ -673,6 +717,8 @@ build_report(const char *staging, const char *xml, uid_t uid, gid_t gid,
 		ok = false;
 	} else
 		print_freq(an);
+	if (with_keys)
+		export_ike_keys(an, staging, uid, gid);
 	analyzer_free(an);
 	if (ok && geteuid() == 0 && chown(xml, uid, gid) != 0)
 		ok = false;
@@ -728,7 +774,8 @@ finish(const char *rdir, const struct runtime_state *st, const char *output,
 	/* the report is built beside the cab, not in the staging directory:
 	 * that one may sit on the disk that filled up */
 	snprintf(xml, sizeof(xml), "%s.report.xml", output);
-	(void)build_report(st->staging, xml, st->uid, st->gid, &status);
+	(void)build_report(st->staging, xml, st->keys, st->uid, st->gid,
+	    &status);
 	rc = package_cab(st->staging, xml, output, st->uid, st->gid, &ncabs,
 	    err, sizeof(err));
 	(void)unlink(xml);

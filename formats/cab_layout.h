@@ -30,7 +30,8 @@
 #define CAB_MEMBER_XFRM_INITIAL "xfrm-initial.txt"
 #define CAB_MEMBER_XFRM_FINAL "xfrm-final.txt"
 /* Wireshark UAT key tables (absent with --no-keys or when no key was
- * seen): IKEv2 SA keys and ESP SA keys. */
+ * seen): IKEv2 SA keys (those the analyzer verified by ICV at stop, from
+ * CAB_MEMBER_DAEMON_LOG) and ESP SA keys (XFRM). */
 #define CAB_MEMBER_IKE_KEYS "ikev2_decryption_table"
 #define CAB_MEMBER_ESP_KEYS "esp_sa"
 /* The IKE daemon's own log over the capture, when `capture start

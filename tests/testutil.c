@@ -140,3 +140,39 @@ tu_is_root(void)
 {
 	return geteuid() == 0;
 }
+
+char *
+tu_tshark_ikev2(const char *pcap, const char *table)
+{
+	char home[] = "/tmp/wfpdiag-tshark-XXXXXX", path[4200], cmd[12800];
+	char *out = NULL;
+	uint8_t *t;
+	size_t len;
+	FILE *f;
+
+	if (!tu_have_tool("tshark") || mkdtemp(home) == NULL)
+		return NULL;
+	snprintf(path, sizeof(path), "%s/.config", home);
+	(void)mkdir(path, 0700);
+	snprintf(path, sizeof(path), "%s/.config/wireshark", home);
+	(void)mkdir(path, 0700);
+	snprintf(path, sizeof(path),
+	    "%s/.config/wireshark/ikev2_decryption_table", home);
+	t = tu_read_file(table, &len);
+	f = fopen(path, "w");
+	if (t != NULL && f != NULL)
+		(void)fwrite(t, 1, len, f);
+	if (f != NULL)
+		fclose(f);
+	free(t);
+	snprintf(cmd, sizeof(cmd), "HOME='%s' XDG_CONFIG_HOME='%s/.config' "
+	    "tshark -n -r '%s' -Y isakmp -T fields -E occurrence=a "
+	    "-E aggregator=, -e frame.number -e isakmp.typepayload "
+	    "-e _ws.expert.message 2>/dev/null; rm -rf '%s'", home, home, pcap,
+	    home);
+	if (tu_run(cmd, &out) != 0) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}

@@ -27,6 +27,15 @@ int tu_run_wfpdiag(const char *args, char **out);
 int tu_run(const char *cmd, char **out);
 /* True when the named program is on PATH. */
 bool tu_have_tool(const char *name);
+/*
+ * Runs tshark on pcap with table as its ikev2_decryption_table (in a
+ * temporary profile, removed after) and returns its IKE messages, one a
+ * line: "frame<TAB>payload types<TAB>expert messages" (comma-separated;
+ * decrypted SK payloads show their inner types, a wrong key shows "IKEv2
+ * Integrity Checksum Data is incorrect"). Caller frees. NULL when tshark
+ * is absent or failed.
+ */
+char *tu_tshark_ikev2(const char *pcap, const char *table);
 /* True when running as root. */
 bool tu_is_root(void);
 

@@ -568,3 +568,142 @@ Test(keystore, real_charon_logs_bind_to_their_capture, .init = setup,
 		keystore_free(ks);
 	}
 }
+
+/* Wireshark 4.x packet-isakmp.c vs_ikev2_encr_algs / vs_ikev2_auth_algs:
+ * the strings its "IKEv2 Decryption Table" UAT accepts (less "NULL
+ * [RFC2410]": RFC 8247 forbids ENCR_NULL for IKE SAs and we never bind
+ * it, and "HMAC_SHA2_256_96", a pre-RFC 4868 draft). */
+static const char *const ws_encr[] = {
+	"3DES [RFC2451]", "AES-CBC-128 [RFC3602]", "AES-CBC-192 [RFC3602]",
+	"AES-CBC-256 [RFC3602]", "AES-CTR-128 [RFC5930]",
+	"AES-CTR-192 [RFC5930]", "AES-CTR-256 [RFC5930]",
+	"AES-GCM-128 with 16 octet ICV [RFC5282]",
+	"AES-GCM-192 with 16 octet ICV [RFC5282]",
+	"AES-GCM-256 with 16 octet ICV [RFC5282]",
+	"AES-GCM-128 with 8 octet ICV [RFC5282]",
+	"AES-GCM-192 with 8 octet ICV [RFC5282]",
+	"AES-GCM-256 with 8 octet ICV [RFC5282]",
+	"AES-GCM-128 with 12 octet ICV [RFC5282]",
+	"AES-GCM-192 with 12 octet ICV [RFC5282]",
+	"AES-GCM-256 with 12 octet ICV [RFC5282]",
+	"AES-CCM-128 with 16 octet ICV [RFC5282]",
+	"AES-CCM-192 with 16 octet ICV [RFC5282]",
+	"AES-CCM-256 with 16 octet ICV [RFC5282]",
+	"AES-CCM-128 with 8 octet ICV [RFC5282]",
+	"AES-CCM-192 with 8 octet ICV [RFC5282]",
+	"AES-CCM-256 with 8 octet ICV [RFC5282]",
+	"AES-CCM-128 with 12 octet ICV [RFC5282]",
+	"AES-CCM-192 with 12 octet ICV [RFC5282]",
+	"AES-CCM-256 with 12 octet ICV [RFC5282]",
+};
+
+static const char *const ws_integ[] = {
+	"HMAC_MD5_96 [RFC2403]", "HMAC_SHA1_96 [RFC2404]",
+	"HMAC_MD5_128 [RFC4595]", "HMAC_SHA1_160 [RFC4595]",
+	"HMAC_SHA2_256_128 [RFC4868]", "HMAC_SHA2_384_192 [RFC4868]",
+	"HMAC_SHA2_512_256 [RFC4868]",
+};
+
+Test(keystore, export_names_are_wiresharks_uat_strings_exactly)
+{
+	size_t i, j;
+
+	for (i = 0; i < sizeof(ws_encr) / sizeof(ws_encr[0]); i++) {
+		bool aead = strstr(ws_encr[i], "ICV") != NULL;
+
+		for (j = 0; j < sizeof(ws_integ) / sizeof(ws_integ[0]); j++) {
+			const char *in = aead ? "NONE [RFC4306]" : ws_integ[j];
+			struct sk_suite s;
+			bool esn;
+
+			cr_assert(keystore_map_alg(ws_encr[i], in, 0, &s, &esn),
+			    "%s / %s", ws_encr[i], in);
+			cr_expect_str_eq(keystore_ws_ikev2_encr(&s),
+			    ws_encr[i]);
+			cr_expect_str_eq(keystore_ws_ikev2_integ(&s), in);
+		}
+	}
+}
+
+static size_t
+export_count(const struct keystore *ks, struct keytab **out)
+{
+	size_t n = 0, skipped = 0;
+
+	*out = keytab_new();
+	cr_assert_eq(keystore_export_verified_ike(ks, *out, &n, &skipped),
+	    RC_OK);
+	cr_expect_eq(skipped, 0);
+	cr_expect_eq(keytab_ike_count(*out), n);
+	return n;
+}
+
+Test(keystore, only_keys_that_verified_a_message_are_exported)
+{
+	struct keystore_load st, st2;
+	struct keystore *ks, *back;
+	struct keytab *t, *reread;
+	const struct keystore_ike *k, *b;
+	uint8_t spi_i[8], spi_r[8];
+	struct buf text;
+
+	ks = load(export_rows, KEYTAB_WS_IKEV2, &st);
+	cr_assert_eq(st.ike_added, 3);
+	cr_expect_eq(export_count(ks, &t), 0, "rows with SPIs are not yet "
+	    "verified");
+	keytab_free(t);
+	memcpy(spi_i, "\x41\x02\x03\x04\x05\x06\x07\x08", 8);
+	memcpy(spi_r, "\x51\x12\x13\x14\x15\x16\x17\x18", 8);
+	k = keystore_find_ike(ks, spi_i, spi_r);
+	cr_assert_not_null(k);
+	cr_expect(!k->verified_i && !k->verified_r);
+	keystore_ike_note_verified(ks, k, false);
+	cr_assert_eq(export_count(ks, &t), 1);
+	cr_expect_str_eq(keytab_ike_at(t, 0)->encr, "3DES [RFC2451]");
+	cr_expect_str_eq(keytab_ike_at(t, 0)->integ,
+	    "HMAC_SHA1_160 [RFC4595]");
+	/* round trip: written, re-read as a key table, same keys */
+	buf_init(&text, 1 << 16);
+	cr_assert_eq(keytab_write_ws_ikev2(t, &text), RC_OK);
+	reread = keytab_new();
+	cr_assert_eq(keytab_parse(reread, KEYTAB_AUTO, "export", text.data,
+	    text.len), RC_OK, "%s", keytab_errmsg(reread));
+	back = keystore_new();
+	cr_assert_eq(keystore_add_keytab(back, reread, &st2), RC_OK);
+	cr_assert_eq(st2.ike_added, 1, "%s", st2.first_skip);
+	b = keystore_find_ike(back, spi_i, spi_r);
+	cr_assert_not_null(b);
+	cr_expect_eq(memcmp(&b->suite, &k->suite, sizeof(b->suite)), 0);
+	cr_expect(secret_equal(b->sk_ei, k->sk_ei));
+	cr_expect(secret_equal(b->sk_er, k->sk_er));
+	cr_expect(secret_equal(b->sk_ai, k->sk_ai));
+	cr_expect(secret_equal(b->sk_ar, k->sk_ar));
+	buf_fini(&text);
+	keytab_free(reread);
+	keytab_free(t);
+	keystore_free(back);
+	keystore_free(ks);
+}
+
+Test(keystore, no_checking_integrity_never_counts_as_verified)
+{
+	static const char row[] =
+	    "0102030405060708,1112131415161718,"
+	    "000102030405060708090a0b0c0d0e0f,"
+	    "101112131415161718191a1b1c1d1e1f,\"AES-CBC-128 [RFC3602]\",,,"
+	    "\"ANY 96-bits of Authentication [No Checking]\"\n";
+	struct keystore_load st;
+	struct keystore *ks = load(row, KEYTAB_WS_IKEV2, &st);
+	const struct keystore_ike *k;
+	struct keytab *t;
+
+	cr_assert_eq(st.ike_added, 1, "%s", st.first_skip);
+	k = keystore_find_ike(ks, (const uint8_t *)"\x01\x02\x03\x04\x05\x06"
+	    "\x07\x08", (const uint8_t *)"\x11\x12\x13\x14\x15\x16\x17\x18");
+	cr_assert_not_null(k);
+	keystore_ike_note_verified(ks, k, true);
+	cr_expect_eq(export_count(ks, &t), 0, "decrypting without an ICV "
+	    "check proves nothing about the keys");
+	keytab_free(t);
+	keystore_free(ks);
+}

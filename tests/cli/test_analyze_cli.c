@@ -254,3 +254,35 @@ Test(analyze_cli, empty_liveness_of_a_verified_side_is_not_rechecked)
 	free(def);
 	free(all);
 }
+
+Test(analyze_cli, export_keys_needs_a_file_of_its_own)
+{
+	char args[8192], *out;
+
+	snprintf(args, sizeof(args), "analyze -f text --export-keys - '%s'",
+	    sample("no-proposal-chosen.pcap"));
+	cr_expect_eq(tu_run_wfpdiag(args, &out), 2);
+	cr_expect(strstr(out, "--export-keys") != NULL, "%s", out);
+	free(out);
+	snprintf(args, sizeof(args), "analyze -o /tmp/wfpdiag-same.xml "
+	    "--export-keys /tmp/wfpdiag-same.xml '%s'",
+	    sample("no-proposal-chosen.pcap"));
+	cr_expect_eq(tu_run_wfpdiag(args, &out), 2, "%s", out);
+	free(out);
+	cr_expect_eq(access("/tmp/wfpdiag-same.xml", F_OK), -1,
+	    "no report written on a usage error");
+	cr_expect_eq(tu_run_wfpdiag("analyze --help", &out), 0);
+	cr_expect(strstr(out, "--export-keys FILE") != NULL);
+	free(out);
+}
+
+Test(analyze_cli, export_keys_to_an_unwritable_place_exits_five)
+{
+	char args[8192], *out;
+
+	snprintf(args, sizeof(args), "analyze -f text --export-keys "
+	    "/nonexistent/dir/table '%s'", sample("no-proposal-chosen.pcap"));
+	cr_expect_eq(tu_run_wfpdiag(args, &out), 5, "%s", out);
+	cr_expect(strstr(out, "/nonexistent/dir/table") != NULL, "%s", out);
+	free(out);
+}

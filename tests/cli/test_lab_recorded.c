@@ -3,8 +3,10 @@
  * real charon 5.9.8 peers in namespaces, throwaway keys): with the
  * charon logs' keys and the keying-event log, every failure is named
  * exactly (decrypted IKE_AUTH, daemon events merged), nothing inferred,
- * counted once (issue 6). Needs no root: the live lab reruns the same
- * scenarios where it can (tests/integration).
+ * counted once (issue 6); and `--export-keys` writes the IKE SAs the
+ * logs' keys verified as an ikev2_decryption_table that tshark decrypts
+ * the IKE_AUTH exchange with (issue 5). Needs no root: the live lab
+ * reruns the same scenarios where it can (tests/integration).
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -114,4 +116,95 @@ Test(lab_recorded, without_keys_the_wire_alone_does_not_overclaim)
 	cr_expect(strstr(freq_table(doc), "AUTH_FAIL") == NULL, "%s",
 	    freq_table(doc));
 	free(doc);
+}
+
+struct exported {
+	const char *scenario;
+	int sas;              /* IKE SAs whose keys verified a message */
+	const char *frame;    /* an SK/SKF frame tshark must decrypt */
+	const char *inner;    /* inner payload types it must then show */
+};
+
+/* IDi (35) then CERT/AUTH for the initiator's IKE_AUTH; IDr (36) for the
+ * responder's answer when the initiator sent a PSK AUTH (authfail). */
+static const struct exported exports[] = {
+	{"success", 1, "4", "53,35,37"},
+	{"authfail", 1, "3", "46,35"},
+	{"untrusted", 1, "4", "53,35,37"},
+	{"childprop", 1, "4", "53,35,37"},
+	{"ts", 1, "4", "53,35,37"},
+	{"nocert", 0, NULL, NULL},     /* IKE_SA_INIT only */
+	{"proposal", 0, NULL, NULL},
+	{"timeout", 0, NULL, NULL},
+};
+
+/* The tshark line of a frame ("N\t..."), or NULL. */
+static const char *
+frame_line(const char *out, const char *frame, char *line, size_t cap)
+{
+	size_t fl = strlen(frame);
+	const char *p = out;
+
+	while (p != NULL && *p != '\0') {
+		if (strncmp(p, frame, fl) == 0 && p[fl] == '\t') {
+			snprintf(line, cap, "%.*s", (int)strcspn(p, "\n"), p);
+			return line;
+		}
+		p = strchr(p, '\n');
+		p = p ? p + 1 : NULL;
+	}
+	return NULL;
+}
+
+static void
+export_and_decrypt(const struct exported *e)
+{
+	char dir[4096], cmd[16384], table[] = "/tmp/wfpdiag-kt-XXXXXX";
+	char want[128], pcap[4200], line[1024];
+	char *out = NULL, *ts;
+	int fd = mkstemp(table);
+
+	close(fd);
+	snprintf(dir, sizeof(dir), "%s/tests/integration/lab/recorded/%s",
+	    TEST_SRCDIR, e->scenario);
+	snprintf(cmd, sizeof(cmd), "cd '%s' && '%s' analyze -f text "
+	    "$(for k in charon-*.log; do echo -k $k; done) --export-keys '%s' "
+	    "events.log capture.pcap", dir, TEST_WFPDIAG, table);
+	cr_assert_eq(tu_run(cmd, &out), 0, "%s: %s", e->scenario, out);
+	if (e->sas > 0)
+		snprintf(want, sizeof(want), "keys: %s holds the keys of %d "
+		    "IKE SA%s", table, e->sas, e->sas == 1 ? "" : "s");
+	else
+		snprintf(want, sizeof(want), "keys: %s holds no IKE SA",
+		    table);
+	cr_expect(strstr(out, want) != NULL, "%s: want '%s' in:\n%s",
+	    e->scenario, want, out);
+	free(out);
+	if (e->frame == NULL) {
+		unlink(table);
+		return;
+	}
+	snprintf(pcap, sizeof(pcap), "%s/capture.pcap", dir);
+	ts = tu_tshark_ikev2(pcap, table);
+	unlink(table);
+	cr_assert_not_null(ts, "tshark failed on %s", pcap);
+	cr_expect(strstr(ts, "Integrity Checksum Data is incorrect") == NULL,
+	    "%s: tshark rejects an ICV with our keys:\n%s", e->scenario, ts);
+	cr_assert_not_null(frame_line(ts, e->frame, line, sizeof(line)),
+	    "%s: no frame %s in:\n%s", e->scenario, e->frame, ts);
+	cr_expect(strstr(line, e->inner) != NULL, "%s: frame %s not "
+	    "decrypted by tshark with the exported table (want %s): %s",
+	    e->scenario, e->frame, e->inner, line);
+	free(ts);
+}
+
+Test(lab_recorded, exported_keys_let_tshark_decrypt_ike_auth)
+{
+	size_t i;
+
+	if (!tu_have_tool("tshark"))
+		cr_skip_test("tshark is absent: the exported tables are "
+		    "checked by the keys_out unit tests only");
+	for (i = 0; i < sizeof(exports) / sizeof(exports[0]); i++)
+		export_and_decrypt(&exports[i]);
 }

@@ -466,3 +466,22 @@ Test(keytab, too_many_rows_names_the_line_of_the_cap)
 	keytab_free(t);
 	free(text);
 }
+
+Test(keytab, our_empty_uats_are_detected_as_tables)
+{
+	struct keytab *t = keytab_new();
+	struct buf out;
+
+	buf_init(&out, 4096);
+	cr_assert_eq(keytab_write_ws_ikev2(t, &out), RC_OK);
+	cr_expect_eq(keytab_detect(out.data, out.len), KEYTAB_WS_IKEV2,
+	    "no verified SA: header only, still a table");
+	cr_assert_eq(keytab_parse(t, KEYTAB_AUTO, "empty", out.data, out.len),
+	    RC_OK, "%s", keytab_errmsg(t));
+	cr_expect_eq(keytab_ike_count(t), 0);
+	buf_reset(&out);
+	cr_assert_eq(keytab_write_ws_esp(t, &out), RC_OK);
+	cr_expect_eq(keytab_detect(out.data, out.len), KEYTAB_WS_ESP);
+	buf_fini(&out);
+	keytab_free(t);
+}

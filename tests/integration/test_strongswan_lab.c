@@ -6,9 +6,11 @@
  * checks the capture (members, sources present, packets), the daemon's
  * evidence in events.log, the daemon candidates (analyze/daemon_events)
  * and, when this build has the analyzer, the report's netEvents and
- * errorFrequencyTable. Needs root, ip, strongSwan (charon, swanctl, pki)
- * and bsdtar; skips with the reason otherwise. Each scenario is bounded
- * by `timeout 90`; lab.sh removes what it made even on failure.
+ * errorFrequencyTable; on success, that the cab's ikev2_decryption_table
+ * (charon log keys bound by ICV) lets tshark decrypt IKE_AUTH. Needs
+ * root, ip, strongSwan (charon, swanctl, pki) and bsdtar; skips with the
+ * reason otherwise. Each scenario is bounded by `timeout 90`; lab.sh
+ * removes what it made even on failure.
  */
 #include <criterion/criterion.h>
 #include <criterion/logging.h>
@@ -194,6 +196,50 @@ check_report(char *xml, const struct expect *e, const char *stop_log)
 	free(xml);
 }
 
+/*
+ * Success: capture stop bound the charon log's keys to the IKE SA by ICV
+ * and put them in the cab as ikev2_decryption_table (said so in stop's
+ * output and capture-info.txt); tshark decrypts the IKE_AUTH exchange
+ * of the cab's capture with that table (IDi and AUTH inside).
+ */
+static void
+check_ike_keys(const char *x, const char *stop_log, const char *info)
+{
+	char table[4200], pcap[4200];
+	char *kt = slurp(x, "ikev2_decryption_table", NULL), *ts, *p;
+	bool idi = false;
+
+	cr_assert_not_null(kt, "the cab has no ikev2_decryption_table; "
+	    "stop said:\n%s", stop_log);
+	cr_expect(strstr(stop_log, "IKE keys: 1 IKE SA exported to "
+	    "ikev2_decryption_table") != NULL, "%s", stop_log);
+	cr_expect(strstr(info, "ike-keys: 1 SA exported") != NULL, "%s",
+	    info);
+	cr_expect(strstr(stop_log, "AES") == NULL, "stop prints no keys or "
+	    "algorithms of keys: %s", stop_log);
+	free(kt);
+	if (!tu_have_tool("tshark")) {
+		cr_log_warn("tshark is absent: the cab's key table is not "
+		    "cross-checked");
+		return;
+	}
+	snprintf(table, sizeof(table), "%s/ikev2_decryption_table", x);
+	snprintf(pcap, sizeof(pcap), "%s/capture.pcap", x);
+	ts = tu_tshark_ikev2(pcap, table);
+	cr_assert_not_null(ts, "tshark failed on %s", pcap);
+	cr_expect(strstr(ts, "Integrity Checksum Data is incorrect") == NULL,
+	    "tshark rejects an ICV with the cab's keys:\n%s", ts);
+	/* the initiator's IKE_AUTH (SK 46 or SKF 53) decrypted: IDi (35)
+	 * and AUTH (39) follow the encrypted payload's type */
+	for (p = ts; p != NULL && *p != '\0'; p = strchr(p + 1, '\n'))
+		if (strstr(p, "\t46,35,") != NULL ||
+		    strstr(p, "\t53,35,") != NULL)
+			idi = true;
+	cr_expect(idi, "tshark did not decrypt the IKE_AUTH request with "
+	    "the cab's ikev2_decryption_table:\n%s", ts);
+	free(ts);
+}
+
 static void
 scenario(const struct expect *e)
 {
@@ -250,6 +296,7 @@ scenario(const struct expect *e)
 
 		cr_assert(strstr(ping, " 0% packet loss") != NULL, "%s", ping);
 		free(ping);
+		check_ike_keys(x, stop_log ? stop_log : "", info);
 	}
 	if (getenv("WFPDIAG_LAB_KEEP") != NULL)
 		cr_log_info("kept %s", work);

@@ -9,7 +9,9 @@
 # side's loopback), makes a CA, host certificates and an untrusted second
 # CA with pki, starts one charon per namespace (private /run through
 # unshare -m + tmpfs, STRONGSWAN_CONF per instance, kernel-libipsec for
-# tunnels), runs `wfpdiag capture start` in the initiator namespace,
+# tunnels), runs `wfpdiag capture start` in the initiator namespace
+# (--daemon-log: the initiator's charon log, ike/chd level 4, so stop can
+# bind its keys by ICV and put an ikev2_decryption_table in the cab),
 # initiates with swanctl, runs `wfpdiag capture stop` and leaves
 # WORKDIR/out/wfpdiag.cab. Everything it made is removed on exit, even on
 # failure (trap), and the whole run is bounded (timeout).
