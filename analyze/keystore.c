@@ -21,7 +21,16 @@
 #define IKE_HDR_LEN 28u
 #define NOCHECK SK_INTEG_NOCHECK
 
+/* The last algorithm names mapped (map_alg_memo). */
+struct alg_memo {
+	bool valid, ok, esn;
+	char encr[96], integ[96];
+	size_t key_len;
+	struct sk_suite suite;
+};
+
 struct keystore {
+	struct alg_memo memo;
 	struct keystore_ike *ike;   /* all IKE sets (bound and not) */
 	size_t n_ike, cap_ike;
 	struct keystore_esp *esp;
@@ -648,15 +657,16 @@ ike_lengths_ok(const struct keytab_ike *r, const struct sk_suite *s,
 	char name[64];
 	bool hmac = s->integ_id != 5 && s->integ_id != 8;
 
-	(void)sk_suite_name(s, name, sizeof(name));
 	if ((r->sk_ei.len && r->sk_ei.len != el) ||
 	    (r->sk_er.len && r->sk_er.len != el)) {
+		(void)sk_suite_name(s, name, sizeof(name));
 		skip(st, "line %u: SK_e is %zu bytes, %s needs %zu", r->line,
 		    r->sk_ei.len ? r->sk_ei.len : r->sk_er.len, name, el);
 		return false;
 	}
 	if (!hmac && ((r->sk_ai.len && r->sk_ai.len != al) ||
 	    (r->sk_ar.len && r->sk_ar.len != al))) {
+		(void)sk_suite_name(s, name, sizeof(name));
 		skip(st, "line %u: SK_a is %zu bytes, %s needs %zu", r->line,
 		    r->sk_ai.len ? r->sk_ai.len : r->sk_ar.len, name, al);
 		return false;
@@ -681,6 +691,36 @@ grow(void **v, size_t *cap, size_t n, size_t size)
 	return RC_OK;
 }
 
+/*
+ * keystore_map_alg() remembering its last answer: a key table names the
+ * same algorithms on every row, and matching the names costs more than
+ * the rest of the row.
+ */
+static bool
+map_alg_memo(struct keystore *ks, const char *encr, const char *integ,
+    size_t key_len, struct sk_suite *out, bool *esn)
+{
+	struct alg_memo *m = &ks->memo;
+
+	if (m->valid && m->key_len == key_len && strcmp(m->encr, encr) == 0 &&
+	    strcmp(m->integ, integ) == 0) {
+		*out = m->suite;
+		*esn = m->esn;
+		return m->ok;
+	}
+	m->ok = keystore_map_alg(encr, integ, key_len, &m->suite, &m->esn);
+	m->valid = strlen(encr) < sizeof(m->encr) &&
+	    strlen(integ) < sizeof(m->integ);
+	if (m->valid) {
+		(void)snprintf(m->encr, sizeof(m->encr), "%s", encr);
+		(void)snprintf(m->integ, sizeof(m->integ), "%s", integ);
+		m->key_len = key_len;
+	}
+	*out = m->suite;
+	*esn = m->esn;
+	return m->ok;
+}
+
 static enum rc
 add_ike(struct keystore *ks, const struct keytab_ike *r,
     struct keystore_load *st)
@@ -691,7 +731,7 @@ add_ike(struct keystore *ks, const struct keytab_ike *r,
 	enum rc rc;
 
 	memset(&e, 0, sizeof(e));
-	e.suite_known = keystore_map_alg(r->encr, r->integ, kl, &e.suite,
+	e.suite_known = map_alg_memo(ks, r->encr, r->integ, kl, &e.suite,
 	    &esn);
 	if (!e.suite_known && (r->has_spis || r->encr[0] != '\0')) {
 		skip(st, "line %u: algorithms \"%s\" / \"%s\" not supported",
@@ -758,7 +798,7 @@ add_esp(struct keystore *ks, const struct keytab_esp *r,
 	enum rc rc;
 
 	memset(&e, 0, sizeof(e));
-	e.suite_known = keystore_map_alg(r->encr, r->integ, r->ekey.len,
+	e.suite_known = map_alg_memo(ks, r->encr, r->integ, r->ekey.len,
 	    &e.suite, &e.esn);
 	if (!e.suite_known) {
 		skip(st, "line %u: ESP algorithms \"%s\" / \"%s\" not "

@@ -249,12 +249,14 @@ keytab_add_esp(struct keytab *t, const struct keytab_esp *r)
 static bool
 next_line(struct rd *text, struct rd *line)
 {
-	size_t n = 0, left = rd_left(text);
+	struct rd view = *text;
+	size_t n, left = rd_left(text);
+	const uint8_t *p = rd_bytes(&view, left), *nl;
 
-	if (left == 0)
+	if (left == 0 || p == NULL)
 		return false;
-	while (n < left && rd_peek_u8(text, n) != '\n')
-		n++;
+	nl = memchr(p, '\n', left);
+	n = nl != NULL ? (size_t)(nl - p) : left;
 	*line = rd_sub(text, n);
 	if (n < left)
 		rd_skip(text, 1);
@@ -299,13 +301,17 @@ token(struct kt_run *k, struct rd *r, char *dst, size_t cap, enum rc *rc)
 static int
 hexval(int c)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	/* value + 1 for a hex digit, 0 otherwise (a table: key tables of
+	 * thousands of rows are mostly hex) */
+	static const uint8_t v[256] = {
+		['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5,
+		['5'] = 6, ['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10,
+		['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15,
+		['f'] = 16, ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14,
+		['E'] = 15, ['F'] = 16,
+	};
+
+	return (int)v[(uint8_t)c] - 1;
 }
 
 /* Wireshark UAT string unescape: \xNN, \\ and \" (in place). */
@@ -337,21 +343,28 @@ uat_unescape(char *s)
 static enum rc
 csv_field(struct kt_run *k, struct rd *r, char *dst, size_t cap, bool *more)
 {
-	size_t n = 0;
+	struct rd view;
+	const uint8_t *p;
+	size_t n = 0, i = 0, left;
 	bool quoted;
-	uint8_t c;
 
 	skip_ws(r);
 	quoted = rd_left(r) > 0 && rd_peek_u8(r, 0) == '"';
 	if (quoted)
 		rd_skip(r, 1);
-	while (rd_left(r) > 0) {
-		c = rd_peek_u8(r, 0);
-		if (quoted && c == '\\' && rd_left(r) >= 2) {
+	/* Scan a view of the rest of the line; consume what was taken. */
+	view = *r;
+	left = rd_left(r);
+	p = rd_bytes(&view, left);
+	while (p != NULL && i < left) {
+		uint8_t c = p[i];
+
+		if (quoted && c == '\\' && left - i >= 2) {
 			if (n + 2 >= cap)
 				break;
-			dst[n++] = (char)rd_u8(r);
-			dst[n++] = (char)rd_u8(r);
+			dst[n++] = (char)c;
+			dst[n++] = (char)p[i + 1];
+			i += 2;
 			continue;
 		}
 		if ((quoted && c == '"') || (!quoted && c == ','))
@@ -359,8 +372,10 @@ csv_field(struct kt_run *k, struct rd *r, char *dst, size_t cap, bool *more)
 		if (n + 1 >= cap)
 			return kt_fail(k, RC_MALFORMED, "field longer than %zu "
 			    "bytes", cap - 1);
-		dst[n++] = (char)rd_u8(r);
+		dst[n++] = (char)c;
+		i++;
 	}
+	rd_skip(r, i);
 	dst[n] = '\0';
 	if (quoted) {
 		if (rd_left(r) == 0 || rd_peek_u8(r, 0) != '"')
@@ -461,6 +476,18 @@ copy_text(struct kt_run *k, const char *what, char *dst, size_t cap,
 	return RC_OK;
 }
 
+/* Wipes the text of the first n fields (key hex) of a row that parsed,
+ * not the whole arrays: zeroing 8 x FIELD_MAX bytes per row was most of
+ * loading a large table. */
+static void
+wipe_fields(char (*f)[FIELD_MAX], size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		explicit_bzero(f[i], strnlen(f[i], FIELD_MAX));
+}
+
 /* Splits a whole CSV line into up to max fields; *n gets the count. */
 static enum rc
 csv_split(struct kt_run *k, struct rd *line, char (*f)[FIELD_MAX],
@@ -470,10 +497,12 @@ csv_split(struct kt_run *k, struct rd *line, char (*f)[FIELD_MAX],
 	char extra[FIELD_MAX];
 	enum rc rc;
 
+	extra[0] = '\0';
 	*n = 0;
 	while (more) {
 		rc = csv_field(k, line, *n < max ? f[*n] : extra, FIELD_MAX,
 		    &more);
+		explicit_bzero(extra, strnlen(extra, FIELD_MAX));
 		if (rc != RC_OK)
 			return rc;
 		(*n)++;
@@ -528,7 +557,10 @@ ws_ikev2_line(struct kt_run *k, struct rd *line)
 	if (rc == RC_OK)
 		rc = copy_text(k, "integrity algorithm", r.integ,
 		    sizeof(r.integ), f[7]);
-	explicit_bzero(f, sizeof(f));
+	if (rc == RC_OK)
+		wipe_fields(f, 8);
+	else
+		explicit_bzero(f, sizeof(f)); /* a field may be cut short */
 	if (rc != RC_OK) {
 		ike_wipe(&r);
 		return rc;
@@ -872,7 +904,10 @@ tsv_line(struct kt_run *k, struct rd *line)
 	    (size_t)k->col[TC_LABEL] < n)
 		rc = copy_text(k, "label", r.label, sizeof(r.label),
 		    f[k->col[TC_LABEL]]);
-	explicit_bzero(f, sizeof(f));
+	if (rc == RC_OK)
+		wipe_fields(f, 8);
+	else
+		explicit_bzero(f, sizeof(f)); /* a field may be cut short */
 	if (rc != RC_OK) {
 		ike_wipe(&r);
 		return rc;
