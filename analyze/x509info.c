@@ -240,14 +240,21 @@ x509info_cache_free(struct x509info_cache *c)
 	free(c);
 }
 
-/* FNV-1a: cheap next to a parse; collisions are caught by memcmp. */
+/*
+ * FNV-1a over the length, the first and the last 64 bytes: the serial
+ * number sits near the start and the signature at the end, so different
+ * certificates differ there; hashing every byte cost more than the
+ * memcmp that confirms a hit. Collisions only cost a re-parse.
+ */
 static uint64_t
 der_hash(const uint8_t *der, size_t len)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
-	size_t i;
+	uint64_t h = 0xcbf29ce484222325ULL ^ len;
+	size_t i, head = len < 64 ? len : 64;
 
-	for (i = 0; i < len; i++)
+	for (i = 0; i < head; i++)
+		h = (h ^ der[i]) * 0x100000001b3ULL;
+	for (i = len - head; i < len; i++)
 		h = (h ^ der[i]) * 0x100000001b3ULL;
 	return h;
 }
