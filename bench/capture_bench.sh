@@ -11,6 +11,7 @@
 # "gen" into a veth pair whose other end lives in namespace "cap", where
 # both capturers listen on the same interface with the same filter and the
 # same 32 MiB kernel buffer. Needs root. Cleans up on exit.
+#   IMMEDIATE=1: both in libpcap immediate mode (see start_tcpdump).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build/release}
@@ -63,7 +64,8 @@ start_wfpdiag() {
 	rm -rf "$tmp/rt" "$tmp/out.cab" "$tmp/.out.cab.staging"
 	mkdir -p "$tmp/rt"
 	WFPDIAG_RUNTIME_DIR=$tmp/rt ip netns exec "$c" "$wfpdiag" capture start \
-	    -i vc --no-keys --vici "" --enfy "" --file "$tmp/out.cab" >/dev/null
+	    -i vc --no-keys --vici "" --enfy "" ${imm_w[@]+"${imm_w[@]}"} \
+	    --file "$tmp/out.cab" >/dev/null
 	wpid=$(sed -n 's/^pid=//p' "$tmp/rt/state")
 }
 stop_wfpdiag() {	# sets wcap wdrop
@@ -73,9 +75,14 @@ stop_wfpdiag() {	# sets wcap wdrop
 	wdrop=$(sed -n 's/^dropped=//p' "$tmp/rt/stats")
 	rm -rf "$tmp/.out.cab.staging" "$tmp/rt"
 }
+# IMMEDIATE=1 runs both capturers in libpcap's immediate mode
+# (wfpdiag --immediate, tcpdump --immediate-mode); by default both
+# receive packets in blocks, as `tcpdump -w` and `wfpdiag capture` do.
+imm_w=() imm_t=()
+if [ "${IMMEDIATE:-0}" = 1 ]; then imm_w=(--immediate); imm_t=(--immediate-mode); fi
 start_tcpdump() {
 	rm -f "$tmp/td.pcap"
-	ip netns exec "$c" tcpdump -i vc -w "$tmp/td.pcap" --immediate-mode \
+	ip netns exec "$c" tcpdump -i vc -w "$tmp/td.pcap" ${imm_t[@]+"${imm_t[@]}"} \
 	    -B 32768 -s 262144 -n "$filter" 2>"$tmp/td.err" &
 	tdpid=$!
 }

@@ -2,8 +2,8 @@
  * libpcap live capture and pcap output with a ring of files (see
  * pcap_live.h). pcap-tstamp(7) for nanosecond precision, pcap_dump(3PCAP).
  * Per packet: one pcap_dump() (buffered stdio); once a second a flush to
- * the kernel and an asynchronous writeback start (sync_file_range), so a
- * killed capture loses at most that second.
+ * the kernel, so a killed capture loses at most that second (the session's
+ * syncer thread then puts it on the disk without stalling this loop).
  */
 #include "capture/pcap_live.h"
 
@@ -18,7 +18,7 @@
 
 #include "formats/cab_layout.h"
 
-#define PCAP_LIVE_IOBUF (1024 * 1024)
+#define PCAP_LIVE_IOBUF (64 * 1024)
 
 struct pcap_live {
 	pcap_t *p;
@@ -35,7 +35,7 @@ struct pcap_live {
 
 enum rc
 pcap_live_open(struct pcap_live **out, const char *iface, const char *filter,
-    int buffer_bytes, char *err, size_t errlen)
+    int buffer_bytes, bool immediate, char *err, size_t errlen)
 {
 	char ebuf[PCAP_ERRBUF_SIZE] = "";
 	struct bpf_program prog;
@@ -51,7 +51,10 @@ pcap_live_open(struct pcap_live **out, const char *iface, const char *filter,
 		return RC_IO;
 	}
 	(void)pcap_set_snaplen(pl->p, PCAP_LIVE_SNAPLEN);
-	(void)pcap_set_immediate_mode(pl->p, 1);
+	if (immediate)
+		(void)pcap_set_immediate_mode(pl->p, 1);
+	else
+		(void)pcap_set_timeout(pl->p, PCAP_LIVE_DELIVERY_MS);
 	(void)pcap_set_buffer_size(pl->p, buffer_bytes > 0 ? buffer_bytes :
 	    32 * 1024 * 1024);
 	(void)pcap_set_tstamp_precision(pl->p, PCAP_TSTAMP_PRECISION_NANO);
@@ -211,15 +214,18 @@ pcap_live_flush(struct pcap_live *pl)
 {
 	if (pl->d == NULL)
 		return pl->failed ? RC_IO : RC_OK;
+	/* Into the kernel: what survives a killed capture. Getting it onto
+	 * the disk is the syncer thread's job (capture/syncer.h): any
+	 * waiting here stalls the loop and the packet ring overflows. */
 	if (pcap_dump_flush(pl->d) != 0)
 		return RC_IO;
-	/* start writeback without waiting for it: a blocking fdatasync
-	 * stalls the loop long enough for the kernel ring to overflow at
-	 * high rates (bench/capture_bench.sh); the data is in the page
-	 * cache already, which is what survives a killed capture */
-	(void)sync_file_range(fileno(pcap_dump_file(pl->d)), 0, 0,
-	    SYNC_FILE_RANGE_WRITE);
 	return RC_OK;
+}
+
+int
+pcap_live_output_fd(const struct pcap_live *pl)
+{
+	return pl->d != NULL ? fileno(pcap_dump_file(pl->d)) : -1;
 }
 
 void

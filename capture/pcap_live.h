@@ -35,13 +35,27 @@ struct pcap_live_stats {
 };
 
 /*
+ * Packets reach us in blocks the kernel fills (TPACKET_V3) and hands over
+ * when full or after this many milliseconds. Immediate mode (one packet
+ * at a time) makes libpcap use TPACKET_V2, whose fixed-size frames are
+ * sized for the whole snap length on an interface with offloads: a 32 MiB
+ * buffer then holds a few hundred packets, and a few milliseconds of
+ * stall (the disk) drop packets. With blocks the same buffer holds about
+ * 100,000; 100 ms is far inside the once-a-second flush to the file
+ * (BENCHMARKS.md, "Capture").
+ */
+#define PCAP_LIVE_DELIVERY_MS 100
+
+/*
  * Opens and activates a handle on iface ("any" for all) with filter
  * (NULL: PCAP_LIVE_FILTER). buffer_bytes: kernel buffer (0: 32 MiB).
- * Needs CAP_NET_RAW. RC_PERM/RC_IO/RC_INVAL with err set.
+ * immediate: one packet at a time (libpcap immediate mode) instead of
+ * blocks delivered within PCAP_LIVE_DELIVERY_MS. Needs CAP_NET_RAW.
+ * RC_PERM/RC_IO/RC_INVAL with err set.
  */
 enum rc pcap_live_open(struct pcap_live **out, const char *iface,
-    const char *filter, int buffer_bytes, char *err, size_t errlen)
-    MUST_CHECK;
+    const char *filter, int buffer_bytes, bool immediate, char *err,
+    size_t errlen) MUST_CHECK;
 /* Pollable descriptor (readable when packets wait). */
 int pcap_live_fd(const struct pcap_live *pl);
 /* Link-layer type name ("LINUX_SLL2"...), for capture-info. */
@@ -58,8 +72,12 @@ enum rc pcap_live_output(struct pcap_live *pl, const char *dir,
  * (disk full): the output is closed, what was written stays. */
 enum rc pcap_live_dispatch(struct pcap_live *pl, char *err, size_t errlen)
     MUST_CHECK;
-/* Flushes the file to the kernel and to the disk (once a second). */
+/* Flushes the file into the kernel (once a second; the disk is the
+ * syncer's job, capture/syncer.h). */
 enum rc pcap_live_flush(struct pcap_live *pl) MUST_CHECK;
+/* Descriptor of the packet file being written (-1 when none), for the
+ * syncer. */
+int pcap_live_output_fd(const struct pcap_live *pl);
 void pcap_live_stats(struct pcap_live *pl, struct pcap_live_stats *st);
 /* Closes the output file (flushed) and the handle. NULL ok. */
 void pcap_live_free(struct pcap_live *pl);

@@ -29,6 +29,7 @@
 
 #include "capture/enfy.h"
 #include "capture/pcap_live.h"
+#include "capture/syncer.h"
 #include "capture/vici.h"
 #include "capture/xfrm.h"
 #include "capture/xfrm_nl.h"
@@ -66,6 +67,7 @@ struct session {
 	struct buf line;            /* scratch for one event */
 	int64_t start_sec;
 	uint32_t start_nsec;
+	struct syncer *sync;        /* NULL: sync inline (no thread) */
 };
 
 static void
@@ -417,7 +419,7 @@ session_open(struct session **out, const struct session_opts *o, char *err,
 	buf_init(&s->line, LIMIT_TEXT_LINE + 2);
 	now(&s->start_sec, &s->start_nsec);
 	if ((rc = pcap_live_open(&s->pcap, s->iface, o->filter,
-	    o->buffer_bytes, err, errlen)) != RC_OK) {
+	    o->buffer_bytes, o->immediate, err, errlen)) != RC_OK) {
 		session_free(s);
 		return rc;
 	}
@@ -616,16 +618,28 @@ session_stats(struct session *s, struct runtime_stats *st)
 	    "disk-full" : "running");
 }
 
-/* Once a second: flush, fsync, stats. */
+/* Once a second: flush into the kernel, have the syncer put it on the
+ * disk, stats. Without a syncer thread, at least start the writeback. */
 static void
 tick(struct session *s, const char *runtime_dir)
 {
 	struct runtime_stats st;
+	int pfd;
 
 	if (pcap_live_flush(s->pcap) != RC_OK)
 		s->disk_full = true;
-	if (s->ev_fd >= 0)
-		(void)sync_file_range(s->ev_fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+	pfd = pcap_live_output_fd(s->pcap);
+	if (s->sync != NULL) {
+		syncer_request(s->sync, SYNCER_PACKETS, pfd);
+		syncer_request(s->sync, SYNCER_EVENTS, s->ev_fd);
+	} else {
+		if (pfd >= 0)
+			(void)sync_file_range(pfd, 0, 0,
+			    SYNC_FILE_RANGE_WRITE);
+		if (s->ev_fd >= 0)
+			(void)sync_file_range(s->ev_fd, 0, 0,
+			    SYNC_FILE_RANGE_WRITE);
+	}
 	if (runtime_dir != NULL) {
 		session_stats(s, &st);
 		IGNORE(runtime_write_stats(runtime_dir, &st));
@@ -643,6 +657,8 @@ session_run(struct session *s, const char *runtime_dir,
 	struct timespec last, t;
 	enum rc rc = RC_OK;
 
+	if (syncer_start(&s->sync) != RC_OK)
+		s->sync = NULL; /* tick() falls back to inline writeback */
 	(void)clock_gettime(CLOCK_MONOTONIC, &last);
 	tick(s, runtime_dir);
 	while (!*stop && !s->disk_full) {
@@ -684,6 +700,8 @@ session_run(struct session *s, const char *runtime_dir,
 		rc = RC_IO;
 	}
 	tick(s, runtime_dir);
+	syncer_stop(s->sync); /* the last second on the disk, too */
+	s->sync = NULL;
 	return rc;
 }
 

@@ -38,6 +38,7 @@ struct session_opts {
 	unsigned ring;              /* files in the ring (>= 2) */
 	bool keys;                  /* record key material */
 	int buffer_bytes;           /* pcap kernel buffer, 0 default */
+	bool immediate;             /* pcap_live_open() */
 };
 
 struct session;

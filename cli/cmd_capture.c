@@ -41,6 +41,7 @@ struct opts {
 	uint64_t max_size;
 	unsigned ring;
 	bool keys;
+	bool immediate;         /* one packet at a time (libpcap) */
 	char **cmd;             /* run: COMMAND ARGS... (NULL: until ^C) */
 };
 
@@ -51,7 +52,7 @@ usage(FILE *f)
 	    "usage: wfpdiag capture start [--interface IF|any] [--file PATH]\n"
 	    "           [--max-size SIZE[K|M|G]] [--ring N] [--no-keys]\n"
 	    "           [--vici PATH] [--enfy PATH] [--filter BPF]\n"
-	    "           [--daemon-log PATH]\n"
+	    "           [--daemon-log PATH] [--immediate]\n"
 	    "       wfpdiag capture status\n"
 	    "       wfpdiag capture stop [--file PATH]\n"
 	    "       wfpdiag capture run [start options] [-- COMMAND ARGS...]\n"
@@ -67,6 +68,8 @@ usage(FILE *f)
 	    "        (not with --no-keys)\n"
 	    "--max-size bounds the packet files: a ring of N files (--ring,\n"
 	    "        default 4) of SIZE/N bytes each, the oldest dropped.\n"
+	    "--immediate hands each packet over at once instead of in blocks\n"
+	    "        within 100 ms (more CPU, drops sooner at high rates)\n"
 	    "See docs/capture.md.\n");
 }
 
@@ -139,6 +142,8 @@ parse_opts(int argc, char **argv, struct opts *o, bool allow_cmd)
 		}
 		if (strcmp(a, "--no-keys") == 0)
 			o->keys = false;
+		else if (strcmp(a, "--immediate") == 0)
+			o->immediate = true;
 		else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
 			usage(stdout);
 			return 1;
@@ -461,6 +466,7 @@ prepare(struct ctx *c, const char *verb)
 	so.max_size = c->o.max_size;
 	so.ring = c->o.ring;
 	so.keys = c->o.keys;
+	so.immediate = c->o.immediate;
 	if ((rc = session_open(&c->s, &so, err, sizeof(err))) != RC_OK) {
 		fprintf(stderr, "wfpdiag capture %s: %s\n", verb, err);
 		(void)rmdir(c->staging);
