@@ -318,6 +318,10 @@ ike_decrypt_esp(struct ike_decrypt *d, const uint8_t *pkt, size_t len,
 	uint32_t spi;
 	enum rc rc;
 
+	if (keystore_esp_count(d->ks) == 0) {
+		d->st.esp_nokey++; /* IKE keys only: nothing to try */
+		return IKE_DEC_NOKEY;
+	}
 	if (len < 8)
 		return IKE_DEC_BAD;
 	spi = (uint32_t)pkt[0] << 24 | (uint32_t)pkt[1] << 16 |
