@@ -646,6 +646,31 @@ tick(struct session *s, const char *runtime_dir)
 	}
 }
 
+/*
+ * After the stop: packets delivered in blocks may wait in a partly filled
+ * one until PCAP_LIVE_DELIVERY_MS passes; give the kernel that long (and
+ * a margin) to hand the last block over, so what arrived before the stop
+ * is in the file.
+ */
+static void
+drain(struct session *s, char *err, size_t errlen)
+{
+	struct timespec t0, t;
+	long waited_ms = 0;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
+	IGNORE(pcap_live_dispatch(s->pcap, err, errlen));
+	while (!s->o.immediate && waited_ms < PCAP_LIVE_DELIVERY_MS + 50) {
+		struct pollfd pf = {pcap_live_fd(s->pcap), POLLIN, 0};
+
+		(void)poll(&pf, 1, 25);
+		IGNORE(pcap_live_dispatch(s->pcap, err, errlen));
+		(void)clock_gettime(CLOCK_MONOTONIC, &t);
+		waited_ms = (t.tv_sec - t0.tv_sec) * 1000L +
+		    (t.tv_nsec - t0.tv_nsec) / 1000000L;
+	}
+}
+
 enum rc
 session_run(struct session *s, const char *runtime_dir,
     volatile sig_atomic_t *stop)
@@ -691,7 +716,7 @@ session_run(struct session *s, const char *runtime_dir,
 		}
 	}
 	if (!s->disk_full)	/* what arrived before the signal */
-		IGNORE(pcap_live_dispatch(s->pcap, err, sizeof(err)));
+		drain(s, err, sizeof(err));
 	if (s->disk_full) {
 		struct evlog_kv kv[] = {{"reason", "no space left on the "
 		    "device: capture stopped, files kept"}};

@@ -162,6 +162,34 @@ Test(session, run_captures_around_a_command, .timeout = 60)
 	cr_assert_eq(system(cmd), 0);
 }
 
+/* Packets come in blocks handed over within 100 ms: a datagram sent just
+ * before the stop must still reach the file (the stop drains the last
+ * block), in both delivery modes. */
+Test(session, the_last_packets_before_the_stop_are_kept, .timeout = 60)
+{
+	const char *modes[] = {"", "--immediate"};
+	char d[] = "/tmp/wfpdiag-ses-XXXXXX", cmd[1024], *out = NULL;
+
+	need_root();
+	cr_assert_not_null(mkdtemp(d));
+	for (int i = 0; i < 2; i++) {
+		snprintf(cmd, sizeof(cmd), "capture run -i lo --vici '' "
+		    "--enfy '' %s --file last%d.cab -- bash -c 'echo x "
+		    ">/dev/udp/127.0.0.1/500'", modes[i], i);
+		cr_assert_eq(wfp(d, cmd, &out), 0, "%s", out);
+		free(out);
+		snprintf(cmd, sizeof(cmd), "bsdtar -xOf '%s/last%d.cab' "
+		    "capture-info.txt", d, i);
+		cr_assert_eq(tu_run(cmd, &out), 0, "%s", out);
+		/* the datagram and the ICMP port unreachable quoting it */
+		cr_assert(strstr(out, " 2 written") != NULL, "mode '%s': %s",
+		    modes[i], out);
+		free(out);
+	}
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", d);
+	cr_assert_eq(system(cmd), 0);
+}
+
 Test(session, missing_capabilities_are_named_with_exit_6, .timeout = 30)
 {
 	char d[] = "/tmp/wfpdiag-ses-XXXXXX", cmd[1024], *out = NULL;
