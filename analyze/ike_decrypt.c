@@ -131,20 +131,18 @@ ike_decrypt_set_verify_all(struct ike_decrypt *d, bool verify_all)
 }
 
 /*
- * An empty INFORMATIONAL (RFC 7296 1.4: liveness check) from a side
- * whose key already verified: the SK payload's Next Payload (its generic
- * header's first byte, in the clear) is NONE.
+ * An empty INFORMATIONAL (RFC 7296 1.4: a liveness check or its answer)
+ * that may go undecrypted once its side verified: the SK payload's Next
+ * Payload (its generic header's first byte, in the clear) is NONE.
  */
 static bool
-skip_empty(const struct ike_decrypt *d, const struct keystore_ike *k,
-    const uint8_t *bytes, size_t len, const struct ikev2_msg *msg,
-    bool from_init)
+empty_liveness(const struct ike_decrypt *d, const uint8_t *bytes,
+    size_t len, const struct ikev2_msg *msg)
 {
 	struct rd r = rd_init(bytes, len);
 
 	if (d->verify_all || msg->is_skf ||
-	    msg->hdr.exchange != IKEV2_EXCH_INFORMATIONAL ||
-	    !(from_init ? k->verified_i : k->verified_r))
+	    msg->hdr.exchange != IKEV2_EXCH_INFORMATIONAL)
 		return false;
 	rd_skip(&r, msg->sk_offset);
 	return rd_u8(&r) == IKEV2_PT_NONE && rd_ok(&r);
@@ -180,21 +178,13 @@ note_side_verified(struct ike_decrypt *d, const struct ikev2_msg *msg,
 		v->side_r = true;
 }
 
-/* skip_empty() answered from the memo alone (no key-table lookup). */
+/* The memo says this side of this SA verified (no key-table lookup). */
 static bool
-skip_empty_known(struct ike_decrypt *d, const uint8_t *bytes, size_t len,
-    const struct ikev2_msg *msg, bool from_init)
+side_verified(struct ike_decrypt *d, const struct ikev2_msg *msg,
+    bool from_init)
 {
-	struct verified_slot *v;
-	struct rd r = rd_init(bytes, len);
+	const struct verified_slot *v = verified_slot(d, msg);
 
-	if (d->verify_all || msg->is_skf ||
-	    msg->hdr.exchange != IKEV2_EXCH_INFORMATIONAL)
-		return false;
-	rd_skip(&r, msg->sk_offset);
-	if (rd_u8(&r) != IKEV2_PT_NONE || !rd_ok(&r))
-		return false;
-	v = verified_slot(d, msg);
 	return memcmp(v->spi_i, msg->hdr.spi_i, 8) == 0 &&
 	    memcmp(v->spi_r, msg->hdr.spi_r, 8) == 0 &&
 	    (from_init ? v->side_i : v->side_r);
@@ -272,12 +262,14 @@ ike_decrypt_msg(struct ike_decrypt *d, const uint8_t *bytes, size_t len,
 	bool from_init = (msg->hdr.flags & IKEV2_FLAG_INITIATOR) != 0;
 	const struct keystore_ike *k;
 	struct sk_result res;
+	bool empty;
 	struct buf *out;
 	enum rc rc;
 
 	if (!msg->has_sk)
 		return IKE_DEC_CLEAR;
-	if (skip_empty_known(d, bytes, len, msg, from_init)) {
+	empty = empty_liveness(d, bytes, len, msg);
+	if (empty && side_verified(d, msg, from_init)) {
 		d->st.empty_skipped++;
 		return IKE_DEC_EMPTY;
 	}
@@ -286,7 +278,8 @@ ike_decrypt_msg(struct ike_decrypt *d, const uint8_t *bytes, size_t len,
 		d->st.nokey++;
 		return IKE_DEC_NOKEY;
 	}
-	if (skip_empty(d, k, bytes, len, msg, from_init)) {
+	/* the memo's slot may have been taken by another SA since */
+	if (empty && (from_init ? k->verified_i : k->verified_r)) {
 		d->st.empty_skipped++;
 		return IKE_DEC_EMPTY;
 	}

@@ -253,30 +253,6 @@ open_fp(FILE *fp, const char *name, struct pcapio **out, char *err,
 	return RC_OK;
 }
 
-/* A handle around an in-place reader (fd: ours to close, or -1). */
-static enum rc
-open_map(struct pcapmap *m, int fd, const char *name, struct pcapio **out)
-{
-	struct pcapio *p = calloc(1, sizeof(*p));
-
-	if (p == NULL) {
-		pcapmap_free(m);
-		if (fd >= 0)
-			(void)close(fd);
-		return RC_NOMEM;
-	}
-	(void)snprintf(p->name, sizeof(p->name), "%s", name);
-	p->map = m;
-	p->fd = fd;
-	p->format = pcapmap_format(m);
-	*out = p;
-	return RC_OK;
-}
-
-/*
- * Tries the in-place reader on a regular file: OK (the handle is made),
- * UNSUPPORTED (not for it: fall back to stdio and libpcap), or an error.
- */
 /* True when the input starts with a pcapng section header block. */
 static bool
 starts_pcapng(const uint8_t *head, size_t n)
@@ -286,22 +262,29 @@ starts_pcapng(const uint8_t *head, size_t n)
 	return rd_le32(&r) == MAGIC_PCAPNG && rd_ok(&r);
 }
 
-/* A handle around an in-place pcapng reader (fd as in open_map). */
+/*
+ * A handle around an in-place reader, pcap (m) or pcapng (g); fd is the
+ * file's descriptor (ours to close) or -1 for memory. Takes them all,
+ * also on failure.
+ */
 static enum rc
-open_ng(struct pcapng *g, int fd, const char *name, struct pcapio **out)
+open_view(struct pcapmap *m, struct pcapng *g, int fd, const char *name,
+    struct pcapio **out)
 {
 	struct pcapio *p = calloc(1, sizeof(*p));
 
 	if (p == NULL) {
+		pcapmap_free(m);
 		pcapng_free(g);
 		if (fd >= 0)
 			(void)close(fd);
 		return RC_NOMEM;
 	}
 	(void)snprintf(p->name, sizeof(p->name), "%s", name);
+	p->map = m;
 	p->ng = g;
 	p->fd = fd;
-	p->format = "pcapng";
+	p->format = m != NULL ? pcapmap_format(m) : "pcapng";
 	*out = p;
 	return RC_OK;
 }
@@ -317,9 +300,13 @@ try_ng_file(int fd, uint64_t size, const char *path, struct pcapio **out,
 		(void)close(fd);
 		return rc;
 	}
-	return open_ng(g, fd, path, out);
+	return open_view(NULL, g, fd, path, out);
 }
 
+/*
+ * Tries the in-place readers on a regular file: OK (the handle is made),
+ * UNSUPPORTED (not for them: fall back to stdio and libpcap), or an error.
+ */
 static enum rc
 try_map_file(const char *path, struct pcapio **out, char *err, size_t errlen)
 {
@@ -347,7 +334,7 @@ try_map_file(const char *path, struct pcapio **out, char *err, size_t errlen)
 			    rc_str(rc));
 		return rc;
 	}
-	return open_map(m, fd, path, out);
+	return open_view(m, NULL, fd, path, out);
 }
 
 enum rc
@@ -416,12 +403,12 @@ pcapio_open_mem_ex(const uint8_t *data, size_t len, const char *name,
 		struct pcapng *g;
 
 		rc = pcapng_open_mem(data, len, name, &g, err, errlen);
-		return rc == RC_OK ? open_ng(g, -1, name, out) : rc;
+		return rc == RC_OK ? open_view(NULL, g, -1, name, out) : rc;
 	}
 	if (!(flags & PCAPIO_STREAM)) {
 		rc = pcapmap_open_mem(data, len, name, &m);
 		if (rc == RC_OK)
-			return open_map(m, -1, name, out);
+			return open_view(m, NULL, -1, name, out);
 		if (rc != RC_UNSUPPORTED)
 			return rc;
 	}

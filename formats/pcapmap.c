@@ -9,7 +9,8 @@
  *
  * A file is read through readahead (a thread fills a ring of 1 MiB
  * chunks while we parse), so memory stays bounded whatever the file size
- * and records are parsed where read(2) put them. Mapping the file was
+ * and records are parsed where read(2) put them; bytes in memory go
+ * through the same calls. Mapping the file was
  * tried first and was slower: every record header of a 2 GB file was a
  * TLB and cache miss in a page-cache page (BENCHMARKS.md, "Analyzer").
  * A file still being appended to is read up to the size it had at open.
@@ -45,9 +46,7 @@ _Static_assert(REC_HDR + MAX_SNAP <= READAHEAD_MAX_SPAN,
 struct pcapmap {
 	char name[256];
 	char err[512];
-	int fd;                /* borrowed; -1: memory */
-	struct readahead *ra;  /* file: the reading thread */
-	const uint8_t *mem;    /* memory: all size bytes */
+	struct readahead *ra;  /* the input: a file read ahead, or memory */
 	uint64_t size;         /* bytes in the file or buffer */
 	uint64_t off;          /* next record */
 	bool be;               /* header fields are big-endian */
@@ -131,7 +130,7 @@ header(struct pcapmap *m, const uint8_t *hdr, size_t n)
 }
 
 static enum rc
-new_reader(const char *name, int fd, uint64_t size, struct pcapmap **out)
+new_reader(const char *name, uint64_t size, struct pcapmap **out)
 {
 	struct pcapmap *m = calloc(1, sizeof(*m));
 
@@ -139,7 +138,6 @@ new_reader(const char *name, int fd, uint64_t size, struct pcapmap **out)
 	if (m == NULL)
 		return RC_NOMEM;
 	(void)snprintf(m->name, sizeof(m->name), "%s", name);
-	m->fd = fd;
 	m->size = size;
 	*out = m;
 	return RC_OK;
@@ -158,7 +156,7 @@ pcapmap_open_fd(int fd, uint64_t size, const char *name,
 		return RC_IO;
 	if ((uint64_t)n < FILE_HDR || size < FILE_HDR)
 		return RC_UNSUPPORTED;
-	if ((rc = new_reader(name, fd, size, out)) != RC_OK)
+	if ((rc = new_reader(name, size, out)) != RC_OK)
 		return rc;
 	if ((rc = header(*out, hdr, (size_t)n)) != RC_OK) {
 		pcapmap_free(*out);
@@ -183,10 +181,10 @@ pcapmap_open_mem(const uint8_t *data, size_t len, const char *name,
 	*out = NULL;
 	if (len < FILE_HDR)
 		return RC_UNSUPPORTED;
-	if ((rc = new_reader(name, -1, len, out)) != RC_OK)
+	if ((rc = new_reader(name, len, out)) != RC_OK)
 		return rc;
-	(*out)->mem = data;
-	if ((rc = header(*out, data, len)) != RC_OK) {
+	if ((rc = header(*out, data, len)) != RC_OK ||
+	    (rc = readahead_open_mem(data, len, &(*out)->ra)) != RC_OK) {
 		pcapmap_free(*out);
 		*out = NULL;
 	}
@@ -200,10 +198,6 @@ span(struct pcapmap *m, uint64_t off, size_t need, const uint8_t **p)
 {
 	enum rc rc;
 
-	if (m->ra == NULL) {
-		*p = m->mem + off;
-		return RC_OK;
-	}
 	if ((rc = readahead_span(m->ra, off, need, p)) != RC_OK)
 		return fail(m, rc, "%s", readahead_errmsg(m->ra));
 	return RC_OK;

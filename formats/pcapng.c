@@ -57,8 +57,7 @@ struct iface {
 
 struct pcapng {
 	FILE *fp;            /* borrowed; NULL when reading a view */
-	const uint8_t *mem;  /* view of memory: size bytes (borrowed) */
-	struct readahead *ra;/* view of a file (owned; fd borrowed) */
+	struct readahead *ra;/* views: a file read ahead, or memory (owned) */
 	uint64_t size;       /* views: bytes in the input */
 	char name[256];
 	char err[512];
@@ -213,17 +212,6 @@ grow(struct pcapng *g, size_t n)
 	return RC_OK;
 }
 
-/*
- * pcapng 3.1 general block structure:
- * +---------------------------------------------------------------+
- * |                          Block Type                           |
- * |                      Block Total Length                       |
- * /                          Block Body                           /
- * |                      Block Total Length                       |
- * +---------------------------------------------------------------+
- * Returns the body (without the lengths) in *body and the table index
- * in *bi; NOTFOUND after skipping a block we do not read.
- */
 /* Points *p at bytes [off, off + n) of a view; the caller checked that
  * they lie inside it. */
 static enum rc
@@ -231,10 +219,6 @@ view_at(struct pcapng *g, uint64_t off, size_t n, const uint8_t **p)
 {
 	enum rc rc;
 
-	if (g->ra == NULL) {
-		*p = g->mem + off;
-		return RC_OK;
-	}
 	if ((rc = readahead_span(g->ra, off, n, p)) != RC_OK)
 		return fail(g, rc, "%s", readahead_errmsg(g->ra));
 	return RC_OK;
@@ -254,14 +238,33 @@ view_short(struct pcapng *g, size_t need)
 static enum rc block_checks(struct pcapng *g, size_t bi, uint32_t type,
     uint32_t len);
 
+/* The body of a block of total length len (>= 12), given the bytes after
+ * its type and leading length: checks the trailing length against len. */
+static enum rc
+block_body(struct pcapng *g, const uint8_t *after_len, uint32_t len,
+    struct rd *body)
+{
+	struct rd r = rd_init(after_len, len - 8), t;
+	uint32_t tlen;
+
+	r.base = (size_t)g->blk_off + 8;
+	t = rd_tail(&r, 4);
+	if ((tlen = g32(&t, g->be)) != len)
+		return fail(g, RC_MALFORMED, "%s at byte %llu: trailing total "
+		    "length %u != leading %u", g->blk_name,
+		    (unsigned long long)g->blk_off, tlen, len);
+	*body = r;
+	return RC_OK;
+}
+
 /* read_block() over a view: no copy, the body is where it lies. */
 static enum rc
 view_block(struct pcapng *g, size_t *bi, struct rd *body)
 {
 	uint64_t left = g->size - g->off;
 	const uint8_t *h;
-	uint32_t type, len, tlen;
-	struct rd r, t;
+	uint32_t type, len;
+	struct rd r;
 	enum rc rc;
 
 	g->blk_off = g->off;
@@ -295,15 +298,7 @@ view_block(struct pcapng *g, size_t *bi, struct rd *body)
 		return rc; /* skipped unread */
 	if ((rc = view_at(g, g->blk_off, len, &h)) != RC_OK)
 		return rc;
-	r = rd_init(h + 8, len - 8);
-	r.base = (size_t)g->blk_off + 8;
-	t = rd_tail(&r, 4);
-	if ((tlen = g32(&t, g->be)) != len)
-		return fail(g, RC_MALFORMED, "%s at byte %llu: trailing total "
-		    "length %u != leading %u", g->blk_name,
-		    (unsigned long long)g->blk_off, tlen, len);
-	*body = r;
-	return RC_OK;
+	return block_body(g, h + 8, len, body);
 }
 
 /*
@@ -332,12 +327,23 @@ block_checks(struct pcapng *g, size_t bi, uint32_t type, uint32_t len)
 	return RC_OK;
 }
 
+/*
+ * pcapng 3.1 general block structure:
+ * +---------------------------------------------------------------+
+ * |                          Block Type                           |
+ * |                      Block Total Length                       |
+ * /                          Block Body                           /
+ * |                      Block Total Length                       |
+ * +---------------------------------------------------------------+
+ * Returns the body (without the lengths) in *body and the table index
+ * in *bi; NOTFOUND after skipping a block we do not read.
+ */
 static enum rc
 read_block(struct pcapng *g, size_t *bi, struct rd *body)
 {
 	uint8_t hdr[12];
-	struct rd r, t;
-	uint32_t type, len, tlen;
+	struct rd r;
+	uint32_t type, len;
 	size_t got, pre = 0;
 	enum rc rc;
 
@@ -373,15 +379,7 @@ read_block(struct pcapng *g, size_t *bi, struct rd *body)
 	(void)rd_copy(&r, g->blk, pre);
 	if ((got = get(g, g->blk + pre, len - 8 - pre)) < len - 8 - pre)
 		return read_error(g, len, 8 + pre + got);
-	r = rd_init(g->blk, len - 8);
-	r.base = (size_t)g->blk_off + 8;
-	t = rd_tail(&r, 4);
-	if ((tlen = g32(&t, g->be)) != len)
-		return fail(g, RC_MALFORMED, "%s at byte %llu: trailing total "
-		    "length %u != leading %u", g->blk_name,
-		    (unsigned long long)g->blk_off, tlen, len);
-	*body = r;
-	return RC_OK;
+	return block_body(g, g->blk, len, body);
 }
 
 /* Options (pcapng 3.5): code (2), length (2), value padded to 4 bytes.
@@ -724,12 +722,16 @@ pcapng_open_mem(const uint8_t *data, size_t len, const char *name,
     struct pcapng **out, char *err, size_t errlen)
 {
 	struct pcapng *g = new_reader(name);
+	enum rc rc;
 
 	*out = NULL;
 	if (g == NULL)
 		return RC_NOMEM;
-	g->mem = data;
 	g->size = len;
+	if ((rc = readahead_open_mem(data, len, &g->ra)) != RC_OK) {
+		pcapng_free(g);
+		return rc;
+	}
 	return start(g, out, err, errlen);
 }
 

@@ -22,6 +22,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "formats/rd.h"
+
 #define CHUNK (1u << 20)
 #define PREFIX READAHEAD_MAX_SPAN
 #define SLOTS 4u
@@ -36,6 +38,8 @@ struct slot {
 };
 
 struct readahead {
+	const uint8_t *mem;     /* memory mode: all mem_len bytes, no thread */
+	size_t mem_len;
 	int fd;
 	uint64_t size;
 	uint64_t next;          /* thread: next offset to read */
@@ -143,6 +147,23 @@ readahead_free(struct readahead *r)
 }
 
 enum rc
+readahead_open_mem(const uint8_t *data, size_t len, struct readahead **out)
+{
+	struct readahead *r = calloc(1, sizeof(*r));
+
+	*out = NULL;
+	if (r == NULL)
+		return RC_NOMEM;
+	r->mem = data;
+	r->mem_len = len;
+	pthread_mutex_init(&r->mu, NULL);
+	pthread_cond_init(&r->filled, NULL);
+	pthread_cond_init(&r->emptied, NULL);
+	*out = r;
+	return RC_OK;
+}
+
+enum rc
 readahead_open(int fd, uint64_t start, uint64_t size, struct readahead **out)
 {
 	struct readahead *r = calloc(1, sizeof(*r));
@@ -223,6 +244,23 @@ advance(struct readahead *r, uint64_t off)
 	r->cur = next;
 }
 
+/* Memory mode: [off, off + need) through the bounds-checked reader. */
+static enum rc
+mem_span(struct readahead *r, uint64_t off, size_t need, const uint8_t **p)
+{
+	struct rd all = rd_init(r->mem, r->mem_len);
+
+	if (off > r->mem_len)
+		rd_fail(&all, RC_SHORT);
+	rd_skip(&all, (size_t)off);
+	if ((*p = rd_bytes(&all, need)) != NULL)
+		return RC_OK;
+	(void)snprintf(r->err, sizeof(r->err), "input ends at byte %zu, "
+	    "before byte %llu", r->mem_len,
+	    (unsigned long long)(off + need));
+	return RC_SHORT;
+}
+
 enum rc
 readahead_span(struct readahead *r, uint64_t off, size_t need,
     const uint8_t **p)
@@ -230,6 +268,8 @@ readahead_span(struct readahead *r, uint64_t off, size_t need,
 	*p = NULL;
 	if (need > READAHEAD_MAX_SPAN)
 		return RC_INVAL;
+	if (r->mem != NULL)
+		return mem_span(r, off, need, p);
 	if (!r->holding) {
 		acquire(r, r->cur);
 		r->s[r->cur].pre = 0;

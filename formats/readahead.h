@@ -10,6 +10,10 @@
  * chunks is made contiguous by copying its head into a prefix area in
  * front of the next chunk. Reads stop at the size given at open, so a
  * file that grows is read as it was; one that shrinks is an IO error.
+ *
+ * The same calls serve bytes already in memory (readahead_open_mem): no
+ * thread, and every span is carved out with the bounds-checked reader,
+ * so the parsers above have one way to reach their input.
  */
 #ifndef WFPDIAG_FORMATS_READAHEAD_H
 #define WFPDIAG_FORMATS_READAHEAD_H
@@ -28,6 +32,9 @@ struct readahead;
  * reading bytes [start, size). NOMEM, or IO when no thread can start.
  */
 enum rc readahead_open(int fd, uint64_t start, uint64_t size,
+    struct readahead **out) MUST_CHECK;
+/* Spans of len bytes at data (borrowed; must outlive the reader). */
+enum rc readahead_open_mem(const uint8_t *data, size_t len,
     struct readahead **out) MUST_CHECK;
 /*
  * Points *p at bytes [off, off + need) of the file. The caller has
