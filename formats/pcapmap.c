@@ -39,6 +39,8 @@
  * none or a larger one, and the largest record it accepts (for the link
  * types below; a few others allow more and go to libpcap). */
 #define MAX_SNAP 262144u
+/* a record header and the link, IP and ESP/UDP headers after it */
+#define PREFETCH_BYTES 128u
 
 _Static_assert(REC_HDR + MAX_SNAP <= READAHEAD_MAX_SPAN,
     "a whole record must fit in one read-ahead span");
@@ -54,6 +56,11 @@ struct pcapmap {
 	uint32_t snapshot;     /* as libpcap takes it: may exceed MAX_SNAP */
 	uint32_t linktype;
 	bool failed;
+	/* The chunk at hand, file bytes [win_off, win_off + win_len) at win:
+	 * records inside it need no call into the reader. */
+	const uint8_t *win;
+	uint64_t win_off;
+	size_t win_len;
 };
 
 /* Link types wfpdiag decodes (netdecode); none has a pseudo-header
@@ -193,14 +200,38 @@ pcapmap_open_mem(const uint8_t *data, size_t len, const char *name,
 
 /* Points *p at [off, off + need), which the caller checked lies inside
  * the input. */
-static enum rc
+static inline enum rc
 span(struct pcapmap *m, uint64_t off, size_t need, const uint8_t **p)
 {
 	enum rc rc;
 
-	if ((rc = readahead_span(m->ra, off, need, p)) != RC_OK)
+	if (m->win != NULL && off >= m->win_off &&
+	    off + need <= m->win_off + m->win_len) {
+		*p = m->win + (off - m->win_off);
+		return RC_OK;
+	}
+	if ((rc = readahead_span(m->ra, off, need, p, &m->win_len)) != RC_OK) {
+		m->win = NULL;
 		return fail(m, rc, "%s", readahead_errmsg(m->ra));
+	}
+	m->win = *p;
+	m->win_off = off;
 	return RC_OK;
+}
+
+/* The next record header and the start of its packet are likely in
+ * another core's cache (the read-ahead thread copied them there):
+ * fetching them now overlaps that wait with this packet's analysis. */
+static inline void
+prefetch_next(const struct pcapmap *m)
+{
+	if (m->win != NULL && m->off + PREFETCH_BYTES <= m->win_off +
+	    m->win_len) {
+		const uint8_t *p = m->win + (m->off - m->win_off);
+
+		__builtin_prefetch(p);
+		__builtin_prefetch(p + PREFETCH_BYTES / 2);
+	}
 }
 
 /* The failures of a record, in libpcap's order and with its numbers. */
@@ -274,6 +305,7 @@ pcapmap_next(struct pcapmap *m, struct pcapio_pkt *pkt)
 	pkt->caplen = take;
 	pkt->data = p + REC_HDR;
 	m->off += REC_HDR + (uint64_t)caplen;
+	prefetch_next(m);
 	return RC_OK;
 }
 

@@ -219,7 +219,7 @@ view_at(struct pcapng *g, uint64_t off, size_t n, const uint8_t **p)
 {
 	enum rc rc;
 
-	if ((rc = readahead_span(g->ra, off, n, p)) != RC_OK)
+	if ((rc = readahead_span(g->ra, off, n, p, NULL)) != RC_OK)
 		return fail(g, rc, "%s", readahead_errmsg(g->ra));
 	return RC_OK;
 }

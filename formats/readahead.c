@@ -246,15 +246,18 @@ advance(struct readahead *r, uint64_t off)
 
 /* Memory mode: [off, off + need) through the bounds-checked reader. */
 static enum rc
-mem_span(struct readahead *r, uint64_t off, size_t need, const uint8_t **p)
+mem_span(struct readahead *r, uint64_t off, size_t need, const uint8_t **p,
+    size_t *avail)
 {
 	struct rd all = rd_init(r->mem, r->mem_len);
 
 	if (off > r->mem_len)
 		rd_fail(&all, RC_SHORT);
 	rd_skip(&all, (size_t)off);
-	if ((*p = rd_bytes(&all, need)) != NULL)
+	if ((*p = rd_bytes(&all, need)) != NULL) {
+		*avail = need + rd_left(&all);
 		return RC_OK;
+	}
 	(void)snprintf(r->err, sizeof(r->err), "input ends at byte %zu, "
 	    "before byte %llu", r->mem_len,
 	    (unsigned long long)(off + need));
@@ -263,13 +266,18 @@ mem_span(struct readahead *r, uint64_t off, size_t need, const uint8_t **p)
 
 enum rc
 readahead_span(struct readahead *r, uint64_t off, size_t need,
-    const uint8_t **p)
+    const uint8_t **p, size_t *avail)
 {
+	size_t unused;
+
+	if (avail == NULL)
+		avail = &unused;
 	*p = NULL;
+	*avail = 0;
 	if (need > READAHEAD_MAX_SPAN)
 		return RC_INVAL;
 	if (r->mem != NULL)
-		return mem_span(r, off, need, p);
+		return mem_span(r, off, need, p, avail);
 	if (!r->holding) {
 		acquire(r, r->cur);
 		r->s[r->cur].pre = 0;
@@ -283,6 +291,7 @@ readahead_span(struct readahead *r, uint64_t off, size_t need,
 			return RC_INVAL; /* spans only move forward */
 		if (off + need <= hi) {
 			*p = s->mem + PREFIX - s->pre + (off - lo);
+			*avail = (size_t)(hi - off);
 			return RC_OK;
 		}
 		if (s->err != 0 || s->len < CHUNK)

@@ -40,10 +40,12 @@ enum rc readahead_open_mem(const uint8_t *data, size_t len,
  * Points *p at bytes [off, off + need) of the file. The caller has
  * checked that they lie below size. IO when the file could not be read
  * that far (errno's text in readahead_errmsg()). Earlier spans are
- * invalid after the call.
+ * invalid after the call. *avail (if avail is not NULL) says how many
+ * bytes from off, at least need, are valid at *p until the next call:
+ * a parser of small records asks again only when it runs out.
  */
 enum rc readahead_span(struct readahead *r, uint64_t off, size_t need,
-    const uint8_t **p) MUST_CHECK;
+    const uint8_t **p, size_t *avail) MUST_CHECK;
 const char *readahead_errmsg(const struct readahead *r);
 /* Stops and joins the thread, frees the buffers; NULL is a no-op. */
 void readahead_free(struct readahead *r);

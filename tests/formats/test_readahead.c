@@ -43,12 +43,19 @@ static void
 expect_span(struct readahead *r, uint64_t off, size_t need)
 {
 	const uint8_t *p;
+	size_t avail;
 
-	cr_assert_eq(readahead_span(r, off, need, &p), RC_OK, "%llu+%zu: %s",
-	    (unsigned long long)off, need, readahead_errmsg(r));
+	cr_assert_eq(readahead_span(r, off, need, &p, &avail), RC_OK,
+	    "%llu+%zu: %s", (unsigned long long)off, need,
+	    readahead_errmsg(r));
+	cr_assert_geq(avail, need);
 	for (size_t i = 0; i < need; i++)
 		cr_assert_eq(p[i], byte_at(off + i), "byte %llu",
 		    (unsigned long long)(off + i));
+	/* the bytes past the span that the reader says are there */
+	cr_assert_eq(p[avail - 1], byte_at(off + avail - 1), "byte %llu",
+	    (unsigned long long)(off + avail - 1));
+	cr_assert_eq(p[(need + avail) / 2], byte_at(off + (need + avail) / 2));
 }
 
 Test(readahead, spans_across_chunks_hold_the_file_bytes)
@@ -89,12 +96,12 @@ Test(readahead, contract_violations_and_a_shrunk_file)
 	cr_assert_geq(fd, 0);
 	/* Announce 4 MiB: the file "shrank" to 3 MiB. */
 	cr_assert_eq(readahead_open(fd, 0, 4u << 20, &r), RC_OK);
-	cr_expect_eq(readahead_span(r, 0, READAHEAD_MAX_SPAN + 1, &p),
+	cr_expect_eq(readahead_span(r, 0, READAHEAD_MAX_SPAN + 1, &p, NULL),
 	    RC_INVAL);
 	expect_span(r, 2u << 20, 4096);
-	cr_expect_eq(readahead_span(r, 1u << 20, 16, &p), RC_INVAL,
+	cr_expect_eq(readahead_span(r, 1u << 20, 16, &p, NULL), RC_INVAL,
 	    "backwards");
-	cr_expect_eq(readahead_span(r, (3u << 20) - 8, 16, &p), RC_IO);
+	cr_expect_eq(readahead_span(r, (3u << 20) - 8, 16, &p, NULL), RC_IO);
 	cr_expect(strstr(readahead_errmsg(r), "shrank") != NULL, "%s",
 	    readahead_errmsg(r));
 	cr_expect(strstr(readahead_errmsg(r), "3145728") != NULL, "%s",
