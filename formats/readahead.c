@@ -10,7 +10,8 @@
  * pcapng block (LIMIT_PCAPNG_BLOCK), so it
  * crosses at most one chunk boundary when CHUNK >= READAHEAD_MAX_SPAN.
  * Four 1 MiB chunks keep the thread far enough ahead without leaving
- * the last-level cache (measured in BENCHMARKS.md, "Analyzer").
+ * the last-level cache (measured in BENCHMARKS.md, "Analyzer"); eight,
+ * or chunks of 512 KiB, measured no better.
  */
 #include "formats/readahead.h"
 
@@ -27,6 +28,7 @@
 #define CHUNK (1u << 20)
 #define PREFIX READAHEAD_MAX_SPAN
 #define SLOTS 4u
+#define WAKE_AT (SLOTS / 2)
 
 struct slot {
 	uint8_t *mem;   /* PREFIX + CHUNK bytes */
@@ -47,6 +49,7 @@ struct readahead {
 	pthread_mutex_t mu;
 	pthread_cond_t filled;  /* a slot became full */
 	pthread_cond_t emptied; /* a slot was handed back, or stop */
+	unsigned n_free;        /* slots not full */
 	bool stop;
 	bool started;
 	pthread_t th;
@@ -79,15 +82,23 @@ read_at(int fd, uint8_t *dst, size_t want, uint64_t off, int *err)
 	return got;
 }
 
-/* Waits until slot i is empty (true) or we are told to stop (false). */
+/*
+ * Waits until slot i is empty (true) or we are told to stop (false).
+ * The thread is faster than its caller, so it would sleep and be woken
+ * once per chunk; a wake-up costs the caller a futex call and, in a VM,
+ * an interrupt to the other CPU. Once it has to sleep it sleeps until
+ * WAKE_AT slots are free and then fills them in a row. The caller hands
+ * slots back in ring order, so any free slot means slot i is free.
+ */
 static bool
 wait_empty(struct readahead *r, unsigned i)
 {
 	bool go;
 
 	pthread_mutex_lock(&r->mu);
-	while (r->s[i].full && !r->stop)
-		pthread_cond_wait(&r->emptied, &r->mu);
+	if (r->s[i].full)
+		while (r->n_free < WAKE_AT && !r->stop)
+			pthread_cond_wait(&r->emptied, &r->mu);
 	go = !r->stop;
 	pthread_mutex_unlock(&r->mu);
 	return go;
@@ -117,6 +128,7 @@ reader(void *arg)
 		last = got < CHUNK || err != 0;
 		pthread_mutex_lock(&r->mu);
 		s->full = true;
+		r->n_free--;
 		pthread_cond_signal(&r->filled);
 		pthread_mutex_unlock(&r->mu);
 		i = (i + 1) % SLOTS;
@@ -174,6 +186,7 @@ readahead_open(int fd, uint64_t start, uint64_t size, struct readahead **out)
 		return RC_NOMEM;
 	r->fd = fd;
 	r->size = size;
+	r->n_free = SLOTS;
 	r->next = start < size ? start : size;
 	pthread_mutex_init(&r->mu, NULL);
 	pthread_cond_init(&r->filled, NULL);
@@ -206,7 +219,8 @@ release(struct readahead *r, unsigned i)
 {
 	pthread_mutex_lock(&r->mu);
 	r->s[i].full = false;
-	pthread_cond_signal(&r->emptied);
+	if (++r->n_free == WAKE_AT)
+		pthread_cond_signal(&r->emptied);
 	pthread_mutex_unlock(&r->mu);
 }
 
