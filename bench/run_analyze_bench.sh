@@ -14,8 +14,9 @@
 # issue 6's decryption benchmark):
 #   pcap_loop      the baseline again, on this file
 #   analyze --keys wfpdiag analyze --format text --keys KEYS FILE
-# Wall time is the best of RUNS (default 5) runs (tshark: 1 run). Peak RSS comes from
-# /usr/bin/time -v ("Maximum resident set size"). Ratios are throughput
+# Wall time is the best of RUNS (default 5) runs (tshark: 1 run); the
+# baseline and wfpdiag run alternately, so both see the same machine.
+# Peak RSS comes from /usr/bin/time -v ("Maximum resident set size"). Ratios are throughput
 # relative to pcap_loop measured in the same run (1.00 = as fast as the
 # bare libpcap loop; targets: analyze >= 0.80, RSS <= 64 MiB and flat).
 # tshark runs on the 2 GB file only if its 200 MB time projects to under
@@ -110,6 +111,39 @@ best() {
 	done
 }
 
+# pair NAME_A NAME_B RUNS: runs the commands in the arrays CMD_A, CMD_B
+# alternately, RUNS times each, so that a machine that speeds up or slows
+# down between minutes (a VM's neighbours) weighs on the tool and its
+# baseline alike. Sets WALL_A CPU_A RSS_A and WALL_B CPU_B RSS_B (best
+# wall, best cpu, peak RSS of each).
+pair() {
+	local na=$1 nb=$2 runs=$3 i side
+	for side in A B; do
+		eval "WALL_$side= CPU_$side= RSS_$side=0"
+	done
+	for i in $(seq "$runs"); do
+		for side in A B; do
+			if [ $side = A ]; then
+				run_once "$na" x "${CMD_A[@]}"
+			else
+				run_once "$nb" x "${CMD_B[@]}"
+			fi
+			eval "bw=\$WALL_$side bc=\$CPU_$side br=\$RSS_$side"
+			if [ -z "$bw" ] || awk -v a="$WALL" -v b="$bw" \
+			    'BEGIN { exit !(a < b) }'; then
+				eval "WALL_$side=$WALL"
+			fi
+			if [ -z "$bc" ] || awk -v a="$CPU" -v b="$bc" \
+			    'BEGIN { exit !(a < b) }'; then
+				eval "CPU_$side=$CPU"
+			fi
+			if [ "$RSS" -gt "$br" ]; then
+				eval "RSS_$side=$RSS"
+			fi
+		done
+	done
+}
+
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 rows=()
 for sz in 200M 2G; do
@@ -119,16 +153,20 @@ for sz in 200M 2G; do
 	cat "$f" >/dev/null		# warm the page cache
 	best "read-$sz" "$RUNS" "$B/bench/read_loop" "$f"
 	rows+=("$sz|read_loop (read(2), 1 MiB)|$BEST_WALL|$BEST_RSS|$BEST_CPU")
-	best "pcap-$sz" "$RUNS" "$B/bench/pcap_loop" "$f"
-	base=$BEST_WALL
-	cbase=$BEST_CPU
-	rows+=("$sz|pcap_loop (libpcap baseline)|$BEST_WALL|$BEST_RSS|$BEST_CPU")
 	if [ $have_analyze -eq 1 ]; then
-		best "analyze-$sz" "$RUNS" "$B/cli/wfpdiag" analyze --format text "$f"
-		rows+=("$sz|wfpdiag analyze --format text|$BEST_WALL|$BEST_RSS|$BEST_CPU")
+		CMD_A=("$B/bench/pcap_loop" "$f")
+		CMD_B=("$B/cli/wfpdiag" analyze --format text "$f")
+		pair "pcap-$sz" "analyze-$sz" "$RUNS"
+		rows+=("$sz|pcap_loop (libpcap baseline)|$WALL_A|$RSS_A|$CPU_A")
+		rows+=("$sz|wfpdiag analyze --format text|$WALL_B|$RSS_B|$CPU_B")
 	else
+		best "pcap-$sz" "$RUNS" "$B/bench/pcap_loop" "$f"
+		rows+=("$sz|pcap_loop (libpcap baseline)|$BEST_WALL|$BEST_RSS|$BEST_CPU")
+		WALL_A=$BEST_WALL CPU_A=$BEST_CPU
 		rows+=("$sz|wfpdiag analyze --format text|n/a|n/a")
 	fi
+	base=$WALL_A
+	cbase=$CPU_A
 	if [ $have_tshark -eq 1 ]; then
 		if [ $sz = 2G ] && [ -n "${T200:-}" ] && awk -v t="$T200" \
 		    -v m="$TSHARK_2G_MAX" 'BEGIN { exit !(t * 10 > m) }'; then
@@ -146,17 +184,22 @@ for sz in 200M 2G; do
 	k=$D/gen-$sz-keys.pcap
 	ksz=$sz-keys
 	cat "$k" >/dev/null
-	best "pcap-$ksz" "$RUNS" "$B/bench/pcap_loop" "$k"
-	kbase=$BEST_WALL
-	kcbase=$BEST_CPU
-	rows+=("$ksz|pcap_loop (libpcap baseline)|$BEST_WALL|$BEST_RSS|$BEST_CPU")
 	if [ $have_analyze -eq 1 ]; then
-		best "analyze-$ksz" "$RUNS" "$B/cli/wfpdiag" analyze \
-		    --format text --keys "$D/gen-$sz.keys" "$k"
-		rows+=("$ksz|wfpdiag analyze --format text --keys|$BEST_WALL|$BEST_RSS|$BEST_CPU")
+		CMD_A=("$B/bench/pcap_loop" "$k")
+		CMD_B=("$B/cli/wfpdiag" analyze --format text --keys \
+		    "$D/gen-$sz.keys" "$k")
+		pair "pcap-$ksz" "analyze-$ksz" "$RUNS"
+		rows+=("$ksz|pcap_loop (libpcap baseline)|$WALL_A|$RSS_A|$CPU_A")
+		rows+=("$ksz|wfpdiag analyze --format text --keys|$WALL_B|$RSS_B|$CPU_B")
 		"$B/cli/wfpdiag" analyze --format text --keys "$D/gen-$sz.keys" \
 		    "$k" >"$R/raw/analyze-$ksz.txt" 2>&1 || true
+	else
+		best "pcap-$ksz" "$RUNS" "$B/bench/pcap_loop" "$k"
+		rows+=("$ksz|pcap_loop (libpcap baseline)|$BEST_WALL|$BEST_RSS|$BEST_CPU")
+		WALL_A=$BEST_WALL CPU_A=$BEST_CPU
 	fi
+	kbase=$WALL_A
+	kcbase=$CPU_A
 	eval "BASE_${sz}_keys=$kbase CBASE_${sz}_keys=$kcbase BYTES_${sz}_keys=$(stat -c %s "$k")"
 done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -166,7 +209,8 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 	echo
 	echo "Machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM,"
 	echo "$(uname -sr); load average before: $load_before, after: $load_after."
-	echo "Page cache warm; wall = best of $RUNS (tshark: 1 run); RSS = peak"
+	echo "Page cache warm; wall = best of $RUNS, pcap_loop and wfpdiag run"
+	echo "alternately (tshark: 1 run); RSS = peak"
 	echo "(/usr/bin/time -v); cpu = user+sys, best run; x pcap_loop ="
 	echo "pcap_loop time / tool time (wall; cpu: the same with CPU time, less"
 	echo "sensitive to a busy machine)."
