@@ -34,6 +34,7 @@
 #include "formats/pcapmap.h"
 #include "formats/pcapng.h"
 #include "formats/rd.h"
+#include "formats/txt.h"
 
 #define PCAP_FILE_HDR 24u
 #define PCAP_REC_HDR 16u
@@ -111,14 +112,13 @@ close_fp(FILE *fp)
 __attribute__((format(printf, 3, 4))) static enum rc
 fail(struct pcapio *p, enum rc rc, const char *fmt, ...)
 {
+	struct txt t;
 	va_list ap;
-	int n;
 
-	n = snprintf(p->err, sizeof(p->err), "%s: ", p->name);
-	if (n < 0 || (size_t)n >= sizeof(p->err))
-		n = 0;
+	txt_init(&t, p->err, sizeof(p->err));
+	txt_add(&t, "%s: ", p->name);
 	va_start(ap, fmt);
-	(void)vsnprintf(p->err + n, sizeof(p->err) - (size_t)n, fmt, ap);
+	txt_vadd(&t, fmt, ap);
 	va_end(ap);
 	p->failed = true;
 	return rc;

@@ -27,6 +27,7 @@
 
 #include "formats/rd.h"
 #include "formats/readahead.h"
+#include "formats/txt.h"
 
 #define FILE_HDR 24u
 #define REC_HDR 16u
@@ -74,14 +75,13 @@ static const uint32_t taken_linktypes[] = {
 __attribute__((format(printf, 3, 4))) static enum rc
 fail(struct pcapmap *m, enum rc rc, const char *fmt, ...)
 {
+	struct txt t;
 	va_list ap;
-	int n;
 
-	n = snprintf(m->err, sizeof(m->err), "%s: ", m->name);
-	if (n < 0 || (size_t)n >= sizeof(m->err))
-		n = 0;
+	txt_init(&t, m->err, sizeof(m->err));
+	txt_add(&t, "%s: ", m->name);
 	va_start(ap, fmt);
-	(void)vsnprintf(m->err + n, sizeof(m->err) - (size_t)n, fmt, ap);
+	txt_vadd(&t, fmt, ap);
 	va_end(ap);
 	m->failed = true;
 	return rc;

@@ -25,6 +25,7 @@
 #include "formats/limits.h"
 #include "formats/rd.h"
 #include "formats/readahead.h"
+#include "formats/txt.h"
 
 _Static_assert(LIMIT_PCAPNG_BLOCK <= READAHEAD_MAX_SPAN,
     "a whole block must fit in one read-ahead span");
@@ -98,14 +99,13 @@ static const struct {
 __attribute__((format(printf, 3, 4))) static enum rc
 fail(struct pcapng *g, enum rc rc, const char *fmt, ...)
 {
+	struct txt t;
 	va_list ap;
-	int n;
 
-	n = snprintf(g->err, sizeof(g->err), "%s: ", g->name);
-	if (n < 0 || (size_t)n >= sizeof(g->err))
-		n = 0;
+	txt_init(&t, g->err, sizeof(g->err));
+	txt_add(&t, "%s: ", g->name);
 	va_start(ap, fmt);
-	(void)vsnprintf(g->err + n, sizeof(g->err) - (size_t)n, fmt, ap);
+	txt_vadd(&t, fmt, ap);
 	va_end(ap);
 	g->failed = true;
 	return rc;

@@ -15,17 +15,24 @@ txt_init(struct txt *t, char *dst, size_t size)
 }
 
 void
-txt_add(struct txt *t, const char *fmt, ...)
+txt_vadd(struct txt *t, const char *fmt, va_list ap)
 {
-	va_list ap;
 	int n;
 
-	va_start(ap, fmt);
 	if (t->len < t->size)
 		n = vsnprintf(t->dst + t->len, t->size - t->len, fmt, ap);
 	else
 		n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
 	if (n > 0)
 		t->len += (size_t)n;
+}
+
+void
+txt_add(struct txt *t, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	txt_vadd(t, fmt, ap);
+	va_end(ap);
 }

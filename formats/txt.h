@@ -7,6 +7,7 @@
 #ifndef WFPDIAG_FORMATS_TXT_H
 #define WFPDIAG_FORMATS_TXT_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 struct txt {
@@ -20,5 +21,8 @@ void txt_init(struct txt *t, char *dst, size_t size);
 /* Appends printf-formatted text. */
 void txt_add(struct txt *t, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* The same with a va_list (for a caller's own printf-like function). */
+void txt_vadd(struct txt *t, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 
 #endif
