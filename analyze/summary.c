@@ -153,6 +153,25 @@ print_caps(const struct analyzer *an, FILE *out)
 		    "(LIMIT_ESP_SAS)", (unsigned long long)esp);
 }
 
+/* "  found inside tunnels: GTP-U 12, VXLAN 3" when any were peeled. */
+static void
+print_tunnels(const struct net_stats *ns, FILE *out)
+{
+	const char *sep = "";
+	unsigned t;
+
+	for (t = NET_TUN_NONE + 1; t < NET_TUN__COUNT; t++) {
+		if (ns->decapsulated[t] == 0)
+			continue;
+		fprintf(out, "%s%s %llu", *sep ? sep : "  found inside "
+		    "tunnels: ", net_tunnel_name((enum net_tunnel)t),
+		    (unsigned long long)ns->decapsulated[t]);
+		sep = ", ";
+	}
+	if (*sep)
+		fputc('\n', out);
+}
+
 static void
 print_counts(const struct analyzer *an, FILE *out)
 {
@@ -182,6 +201,7 @@ print_counts(const struct analyzer *an, FILE *out)
 		    (unsigned long long)ns->frag_fragments,
 		    (unsigned long long)ns->frag_dropped_limit,
 		    (unsigned long long)ns->frag_dropped_timeout);
+	print_tunnels(ns, out);
 	print_caps(an, out);
 }
 

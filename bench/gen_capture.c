@@ -994,7 +994,7 @@ struct scenario {
 
 enum { SC_NAT = 1, SC_CERT = 2, SC_NOFRAG = 4, SC_CERTREQ = 8,
 	SC_REPLAY = 16, SC_SLL2 = 32, SC_QINQ = 64, SC_V6 = 128,
-	SC_IKEV1 = 256, SC_LONG = 512 };
+	SC_IKEV1 = 256, SC_LONG = 512, SC_VXLAN = 1024 };
 
 static const struct scenario scenarios[] = {
 	{ "ok-psk-esp", K_OK, 0, "PSK success, ESP both ways" },
@@ -1013,6 +1013,8 @@ static const struct scenario scenarios[] = {
 	    SC_SLL2, "IP-fragmented IKE_AUTH, SLL2, pcapng" },
 	{ "vlan-qinq-ipv6", K_OK, SC_V6 | SC_QINQ, "IPv6 in 802.1ad+Q" },
 	{ "ikev1-main-mode", K__COUNT, SC_IKEV1, "IKEv1 NO-PROPOSAL-CHOSEN" },
+	{ "vxlan-auth-failed", K_AUTH_FAIL, SC_VXLAN,
+	    "AUTHENTICATION_FAILED, captured in VXLAN" },
 };
 
 static int
@@ -1214,6 +1216,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "gen_capture: %s: %s\n", g.out, strerror(errno));
 		return 1;
 	}
+	if (sc != NULL && (sc->flags & SC_VXLAN))
+		gout_set_vxlan(s.out, true);
 	if (g.keys != NULL && (s.keys = fopen(g.keys, "w")) == NULL) {
 		fprintf(stderr, "gen_capture: %s: %s\n", g.keys,
 		    strerror(errno));

@@ -16,6 +16,8 @@
 #define GOUT_STDIO_BUF	(4u << 20)
 #define GOUT_FRAME_MAX	2048u
 #define GOUT_REC_HDR	28u	/* pcapng EPB header; pcap uses the last 16 */
+/* Outer Ethernet + IPv4 + UDP + VXLAN headers (RFC 7348 5). */
+#define GOUT_VXLAN_HDR	(14u + 20u + 8u + 8u)
 #define LINKTYPE_ETHERNET	1u
 #define LINKTYPE_LINUX_SLL2	276u
 
@@ -25,11 +27,12 @@ struct gout {
 	enum gfile fmt;
 	enum glink link;
 	bool qinq;
+	bool vxlan;
 	bool failed;
 	uint64_t bytes;
 	uint64_t packets;
 	uint32_t ip_id;
-	uint8_t frame[GOUT_REC_HDR + GOUT_FRAME_MAX + 4];
+	uint8_t frame[GOUT_REC_HDR + GOUT_VXLAN_HDR + GOUT_FRAME_MAX + 4];
 };
 
 static uint64_t
@@ -343,6 +346,12 @@ gout_new(const char *path, enum gfile fmt, enum glink link, bool qinq)
 	return o;
 }
 
+void
+gout_set_vxlan(struct gout *o, bool on)
+{
+	o->vxlan = on && o->link == GLINK_ETH;
+}
+
 int
 gout_free(struct gout *o)
 {
@@ -425,6 +434,42 @@ csum_add(uint32_t sum, const uint8_t *p, size_t n)
 	return sum;
 }
 
+/*
+ * Wraps the Ethernet frame at f (flen bytes) as a hypervisor sees it:
+ * outer Ethernet, IPv4 between two hosts (198.18.0.1 > 198.18.0.2, RFC
+ * 2544 test space), UDP 4789, VXLAN with VNI 5001. Returns the new
+ * length.
+ */
+static size_t
+gout_vxlan_wrap(struct gout *o, uint8_t *f, size_t flen)
+{
+	static const uint8_t hv_mac[12] = { 0x02, 0x00, 0x5e, 0x20, 0x00,
+	    0x02, 0x02, 0x00, 0x5e, 0x20, 0x00, 0x01 };
+	uint8_t *ip = f + 14, *udp = ip + 20, *vx = udp + 8;
+
+	memmove(f + GOUT_VXLAN_HDR, f, flen);
+	memcpy(f, hv_mac, 12);
+	be16(f + 12, 0x0800);
+	ip[0] = 0x45;
+	ip[1] = 0;
+	be16(ip + 2, (unsigned)(20 + 8 + 8 + flen));
+	be16(ip + 4, o->ip_id & 0xffff);
+	be16(ip + 6, 0x4000);
+	ip[8] = 64;
+	ip[9] = 17;
+	be16(ip + 10, 0);
+	be32(ip + 12, 0xc6120001u);
+	be32(ip + 16, 0xc6120002u);
+	be16(ip + 10, csum_fold(csum_add(0, ip, 20)));
+	be16(udp, 49152u + (o->ip_id & 0x3fffu)); /* flow entropy */
+	be16(udp + 2, 4789);
+	be16(udp + 4, (unsigned)(8 + 8 + flen));
+	be16(udp + 6, 0);			/* optional over IPv4 */
+	be32(vx, 0x08000000u);			/* I: the VNI is valid */
+	be32(vx + 4, 5001u << 8);
+	return GOUT_VXLAN_HDR + flen;
+}
+
 /* Writes the record whose frame (link header onward) is o->frame +
  * GOUT_REC_HDR, flen bytes long. */
 static void
@@ -433,6 +478,8 @@ gout_record(struct gout *o, uint64_t ts_us, size_t flen)
 	uint8_t *f = o->frame + GOUT_REC_HDR;
 
 	o->packets++;
+	if (o->vxlan)
+		flen = gout_vxlan_wrap(o, f, flen);
 	if (o->fmt == GFILE_PCAP) {
 		uint8_t *h = f - 16;
 

@@ -1,8 +1,8 @@
 /*
  * Bench generator plumbing: a deterministic PRNG (xoshiro256**), a bounded
  * output byte buffer, and a frame writer that wraps UDP or ESP payloads in
- * IPv4/IPv6 (with fragmentation), Ethernet (optionally 802.1ad+802.1Q) or
- * Linux SLL2, and appends them to a pcap or pcapng file through one large
+ * IPv4/IPv6 (with fragmentation), Ethernet (optionally 802.1ad+802.1Q,
+ * optionally inside VXLAN) or Linux SLL2, and appends them to a pcap or pcapng file through one large
  * stdio buffer. We only write here, never parse, so struct rd is not
  * involved. References: RFC 791, RFC 8200 4.5 (fragment header), RFC 768,
  * pcap/pcapng (draft-ietf-opsawg-pcap, -pcapng), LINKTYPE_LINUX_SLL2.
@@ -66,6 +66,9 @@ struct gout;
  * Returns NULL with errno set on failure. */
 struct gout *gout_new(const char *path, enum gfile fmt, enum glink link,
     bool qinq);
+/* Wraps every Ethernet frame from now on in VXLAN (outer Ethernet, IPv4,
+ * UDP 4789), as captured on a hypervisor. */
+void gout_set_vxlan(struct gout *o, bool on);
 /* Flushes and closes; returns 0 or -1 when any write failed. NULL: 0. */
 int gout_free(struct gout *o);
 uint64_t gout_bytes(const struct gout *o);	/* file bytes so far */

@@ -19,6 +19,8 @@
 #define LIMIT_IPV6_EXT_HEADERS 16u
 /* VLAN tags walked (802.1Q/802.1ad stacks). */
 #define LIMIT_VLAN_TAGS 8u
+/* Tunnels peeled in one frame (GRE, VXLAN, Geneve, GTP-U, IP in IP). */
+#define LIMIT_TUNNEL_DEPTH 4u
 
 /* IKE decoding: payloads per message, proposals per SA payload,
  * transforms per proposal, attributes per transform, SKF fragments. */

@@ -4,7 +4,9 @@
  * LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2), raw IP, BSD NULL/LOOP; IPv4
  * (RFC 791), IPv6 with extension headers (RFC 8200 4), UDP (RFC 768),
  * ESP (RFC 4303 2: the payload starts at the SPI) and ICMP/ICMPv6
- * destination unreachable (RFC 792, RFC 4443 3.1) quoting a UDP datagram.
+ * destination unreachable (RFC 792, RFC 4443 3.1) quoting a UDP datagram;
+ * tunnels peeled (netdecode.h): the inner datagram is decoded as if it had
+ * been captured alone, up to LIMIT_TUNNEL_DEPTH deep.
  *
  * Workload: every frame of a multi-GB capture passes through here, most
  * of them not IKE. So the path is a table lookup on the link type and a
@@ -27,11 +29,15 @@
 
 #define ETHERTYPE_IPV4 0x0800
 #define ETHERTYPE_IPV6 0x86dd
+#define ETHERTYPE_TEB 0x6558  /* transparent Ethernet bridging */
 #define ETHERTYPE_NONE 0x0000 /* link payload is neither */
 
 #define P_HOPOPTS 0
 #define P_ICMP 1
+#define P_IPIP 4
 #define P_UDP 17
+#define P_IPV6 41
+#define P_GRE 47
 #define P_ROUTING 43
 #define P_FRAGMENT 44
 #define P_ESP 50
@@ -41,6 +47,11 @@
 
 #define ICMP_UNREACH 3
 #define ICMPV6_UNREACH 1
+
+/* UDP tunnels, by destination port (IANA). */
+#define PORT_GTPU 2152
+#define PORT_VXLAN 4789
+#define PORT_GENEVE 6081
 
 struct net_decoder {
 	struct ipfrag *frag;
@@ -59,7 +70,12 @@ struct ctx {
 	bool reasm;    /* body is a reassembled datagram */
 	size_t claim;  /* bytes the IP header says follow the body cursor */
 	unsigned ext;  /* IPv6 extension headers walked */
+	unsigned tunnels; /* tunnels peeled */
 };
+
+static enum rc ip4(struct ctx *c, struct rd *f);
+static enum rc ip6(struct ctx *c, struct rd *f);
+static enum rc link_ether(struct ctx *c, struct rd *f, uint16_t *type);
 
 static enum rc
 skipped(struct ctx *c, enum net_skip why)
@@ -264,6 +280,175 @@ deliver(struct ctx *c, struct rd *b, size_t want)
 	c->out->payload_len = n;
 }
 
+/* --- tunnels ----------------------------------------------------------- */
+
+/*
+ * Decodes the datagram inside a tunnel from b: an Ethernet frame
+ * (type TEB) or an IP packet (IPv4/IPv6 ethertype, or NONE: told by
+ * its version nibble). What the outer layers said about ports and
+ * lengths no longer applies.
+ */
+static enum rc
+inner(struct ctx *c, enum net_tunnel kind, uint16_t type, struct rd *b)
+{
+	struct net_pkt *o = c->out;
+	enum rc rc;
+
+	if (++c->tunnels > LIMIT_TUNNEL_DEPTH)
+		return skipped(c, NET_SKIP_TUNNEL_DEPTH);
+	if (o->tunnel == NET_TUN_NONE)
+		o->tunnel = kind;
+	o->sport = o->dport = 0;
+	o->udp_len_claimed = 0;
+	c->ip_short = false;
+	if (type == ETHERTYPE_TEB &&
+	    (rc = link_ether(c, b, &type)) != RC_OK)
+		return rc;
+	if (type == ETHERTYPE_NONE && rd_left(b) > 0)
+		type = rd_peek_u8(b, 0) >> 4 == 4 ? ETHERTYPE_IPV4 :
+		    rd_peek_u8(b, 0) >> 4 == 6 ? ETHERTYPE_IPV6 :
+		    ETHERTYPE_NONE;
+	if (type == ETHERTYPE_IPV4)
+		return ip4(c, b);
+	if (type == ETHERTYPE_IPV6)
+		return ip6(c, b);
+	if (rd_left(b) == 0)
+		return truncated(c);
+	return skipped(c, NET_SKIP_TUNNEL_PAYLOAD);
+}
+
+/*
+ * RFC 2784 2.1 with RFC 2890 2 (key and sequence number):
+ * +-+-+-+-+-+-------+-----+---------------------------------+
+ * |C|R|K|S| 0 ...   | Ver |          Protocol Type          |
+ * +-+-+-+-+-+-------+-----+---------------------------------+
+ * | Checksum and Reserved1 (if C) | Key (if K) | Seq (if S) |
+ * Routing (R, RFC 1701) and version 1 (PPTP) are not peeled.
+ */
+static enum rc
+gre(struct ctx *c, struct rd *b)
+{
+	uint16_t flags = rd_be16(b), type = rd_be16(b);
+
+	if (!rd_ok(b))
+		return bad(c, b, NET_SKIP_BAD_TUNNEL);
+	if ((flags & 0x4007) != 0)
+		return skipped(c, NET_SKIP_TUNNEL_PAYLOAD);
+	rd_skip(b, ((flags & 0x8000) ? 4u : 0u) + ((flags & 0x2000) ? 4u :
+	    0u) + ((flags & 0x1000) ? 4u : 0u));
+	if (!rd_ok(b))
+		return bad(c, b, NET_SKIP_BAD_TUNNEL);
+	if (type != ETHERTYPE_IPV4 && type != ETHERTYPE_IPV6 &&
+	    type != ETHERTYPE_TEB)
+		return skipped(c, NET_SKIP_TUNNEL_PAYLOAD);
+	return inner(c, NET_TUN_GRE, type, b);
+}
+
+/*
+ * RFC 7348 5 VXLAN header, then an Ethernet frame:
+ * | flags: I=0x08 (1) | reserved (3) | VNI (3) | reserved (1) |
+ */
+static enum rc
+vxlan(struct ctx *c, struct rd *b)
+{
+	uint8_t flags = rd_u8(b);
+
+	rd_skip(b, 7);
+	if (!rd_ok(b))
+		return RC_UNSUPPORTED;
+	if ((flags & 0x08) == 0)
+		return RC_UNSUPPORTED; /* no VNI: not VXLAN after all */
+	return inner(c, NET_TUN_VXLAN, ETHERTYPE_TEB, b);
+}
+
+/*
+ * RFC 8926 3.4 Geneve header:
+ * | Ver(2) Opt Len(6) | O C Rsvd(6) | Protocol Type (2) |
+ * | VNI (3) | Reserved (1) | options (Opt Len x 4 bytes) |
+ */
+static enum rc
+geneve(struct ctx *c, struct rd *b)
+{
+	uint8_t v = rd_u8(b);
+	uint16_t type;
+
+	rd_skip(b, 1);
+	type = rd_be16(b);
+	rd_skip(b, 4);
+	if (!rd_ok(b) || v >> 6 != 0)
+		return RC_UNSUPPORTED;
+	rd_skip(b, (v & 0x3fu) * 4u);
+	if (!rd_ok(b))
+		return bad(c, b, NET_SKIP_BAD_TUNNEL);
+	if (type != ETHERTYPE_IPV4 && type != ETHERTYPE_IPV6 &&
+	    type != ETHERTYPE_TEB)
+		return skipped(c, NET_SKIP_TUNNEL_PAYLOAD);
+	return inner(c, NET_TUN_GENEVE, type, b);
+}
+
+/*
+ * 3GPP TS 29.281 5.1 GTP-U header (version 1, protocol type 1):
+ * | Ver(3) PT E S PN | Message Type | Length (2) | TEID (4) |
+ * | Sequence (2) | N-PDU (1) | Next Ext Type (1) |  if E, S or PN
+ * then extension headers while Next Ext Type != 0, each
+ * | Length in 4-byte units (1) | contents | Next Ext Type (1) |.
+ * Only a G-PDU (type 255) carries a user datagram.
+ */
+static enum rc
+gtpu(struct ctx *c, struct rd *b)
+{
+	uint8_t flags = rd_u8(b), type = rd_u8(b), next = 0, len;
+	unsigned ext = 0;
+
+	rd_skip(b, 6);
+	if (!rd_ok(b) || flags >> 5 != 1 || (flags & 0x10) == 0)
+		return RC_UNSUPPORTED;
+	if (type != 255)
+		return skipped(c, NET_SKIP_TUNNEL_PAYLOAD);
+	if (flags & 0x07) {
+		rd_skip(b, 3);
+		next = rd_u8(b);
+		if ((flags & 0x04) == 0)
+			next = 0; /* the field is there, meaningless without E */
+	}
+	while (next != 0 && rd_ok(b)) {
+		if (++ext > LIMIT_IPV6_EXT_HEADERS)
+			return malformed(c, NET_SKIP_BAD_TUNNEL);
+		len = rd_u8(b);
+		if (!rd_ok(b))
+			break;
+		if (len == 0)
+			return malformed(c, NET_SKIP_BAD_TUNNEL);
+		rd_skip(b, len * 4u - 2u);
+		next = rd_u8(b);
+	}
+	if (!rd_ok(b))
+		return bad(c, b, NET_SKIP_BAD_TUNNEL);
+	return inner(c, NET_TUN_GTPU, ETHERTYPE_NONE, b);
+}
+
+/*
+ * The UDP payload (len bytes claimed) of a tunnel's port. UNSUPPORTED
+ * when it does not look like that tunnel: the caller delivers it as
+ * plain UDP, as it would any port.
+ */
+static enum rc
+udp_tunnel(struct ctx *c, const struct rd *b, size_t len)
+{
+	struct rd p = *b;
+
+	if (len < rd_left(&p))
+		p = rd_sub(&p, len);
+	switch (c->out->dport) {
+	case PORT_VXLAN:
+		return vxlan(c, &p);
+	case PORT_GENEVE:
+		return geneve(c, &p);
+	default:
+		return gtpu(c, &p);
+	}
+}
+
 /*
  * RFC 768 UDP header:
  * +--------+--------+--------+--------+
@@ -287,6 +472,13 @@ udp(struct ctx *c, struct rd *b)
 	/* The length includes the header and must fit the IP payload. */
 	if (ulen < 8 || ulen > c->claim)
 		return malformed(c, NET_SKIP_BAD_UDP);
+	if (o->dport == PORT_VXLAN || o->dport == PORT_GENEVE ||
+	    o->dport == PORT_GTPU) {
+		enum rc rc = udp_tunnel(c, b, ulen - 8u);
+
+		if (rc != RC_UNSUPPORTED)
+			return rc;
+	}
 	o->l4 = NET_L4_UDP;
 	o->udp_len_claimed = ulen;
 	deliver(c, b, ulen - 8u);
@@ -486,6 +678,12 @@ upper(struct ctx *c, uint8_t proto, struct rd *b)
 		return udp(c, b);
 	if (proto == P_ESP)
 		return esp(c, b);
+	if (proto == P_IPIP)
+		return inner(c, NET_TUN_IPIP, ETHERTYPE_IPV4, b);
+	if (proto == P_IPV6)
+		return inner(c, NET_TUN_IPIP, ETHERTYPE_IPV6, b);
+	if (proto == P_GRE)
+		return gre(c, b);
 	if (proto == P_ICMP && c->out->src.family == 4)
 		return icmp4(c, b);
 	if (proto == P_ICMPV6 && c->out->src.family == 6)
@@ -720,6 +918,8 @@ account(struct net_decoder *d, enum rc rc, const struct ctx *c)
 		d->st.delivered++;
 		if (c->out->truncated)
 			d->st.delivered_truncated++;
+		if (c->out->tunnel != NET_TUN_NONE)
+			d->st.decapsulated[c->out->tunnel]++;
 		return;
 	}
 	d->st.skipped[c->skip]++;
@@ -807,6 +1007,18 @@ const char *
 net_skip_name(enum net_skip s)
 {
 	return (unsigned)s < NET_SKIP__COUNT ? skips[s].name : "UNKNOWN";
+}
+
+const char *
+net_tunnel_name(enum net_tunnel t)
+{
+	static const char *const names[NET_TUN__COUNT] = {
+		[NET_TUN_NONE] = "none", [NET_TUN_IPIP] = "IP in IP",
+		[NET_TUN_GRE] = "GRE", [NET_TUN_VXLAN] = "VXLAN",
+		[NET_TUN_GENEVE] = "Geneve", [NET_TUN_GTPU] = "GTP-U",
+	};
+
+	return (unsigned)t < NET_TUN__COUNT ? names[t] : "unknown";
 }
 
 const char *

@@ -10,6 +10,12 @@
  * extension headers (hop-by-hop, routing, destination, fragment). The
  * reassembly table is bounded (formats/limits.h LIMIT_FRAG_*); overflow
  * and timeouts are counted, never fatal.
+ *
+ * Tunnels are peeled, so that IKE and ESP captured on a hypervisor, a
+ * cloud fabric or a mobile core are found: IP in IP (4, 41), GRE (47,
+ * carrying IP or Ethernet), VXLAN (UDP 4789), Geneve (UDP 6081) and GTP-U
+ * (UDP 2152). The result describes the innermost datagram; its tunnel
+ * field names the outermost encapsulation.
  */
 #ifndef WFPDIAG_FORMATS_NETDECODE_H
 #define WFPDIAG_FORMATS_NETDECODE_H
@@ -31,6 +37,16 @@ enum net_skip {
 #include "formats/net_skip.def"
 #undef NET_SKIP
 	NET_SKIP__COUNT
+};
+
+enum net_tunnel {
+	NET_TUN_NONE,
+	NET_TUN_IPIP,        /* IPv4 or IPv6 in IPv4 or IPv6 (RFC 2003, 4213) */
+	NET_TUN_GRE,         /* RFC 2784, RFC 2890 */
+	NET_TUN_VXLAN,       /* RFC 7348 */
+	NET_TUN_GENEVE,      /* RFC 8926 */
+	NET_TUN_GTPU,        /* 3GPP TS 29.281 */
+	NET_TUN__COUNT
 };
 
 enum net_l4 {
@@ -56,6 +72,7 @@ struct net_pkt {
 	uint8_t icmp_type, icmp_code;
 	struct net_addr inner_src, inner_dst;
 	uint16_t inner_sport, inner_dport;
+	enum net_tunnel tunnel; /* outermost tunnel peeled; NONE if none */
 };
 
 struct net_stats {
@@ -74,6 +91,8 @@ struct net_stats {
 	uint64_t frag_duplicates;             /* identical fragments ignored */
 	uint64_t frag_bad;                    /* fragments rejected: bad
 	                                         length or conflicting end */
+	uint64_t decapsulated[NET_TUN__COUNT]; /* delivered from inside a
+	                                          tunnel, by outermost kind */
 };
 
 struct net_decoder;
@@ -97,6 +116,8 @@ enum rc net_decode(struct net_decoder *d, const struct pcapio_pkt *pkt,
 /* Ages out partial datagrams older than now_sec - LIMIT_FRAG_AGE_SEC. */
 void net_decoder_expire(struct net_decoder *d, int64_t now_sec);
 const struct net_stats *net_decoder_stats(const struct net_decoder *d);
+/* "GRE", "VXLAN", ...; "none" for NONE. */
+const char *net_tunnel_name(enum net_tunnel t);
 
 /* Symbolic name and description of a skip reason; never NULL. */
 const char *net_skip_name(enum net_skip s);
