@@ -48,6 +48,13 @@
 #define ICMP_UNREACH 3
 #define ICMPV6_UNREACH 1
 
+/* GRE flag bits (RFC 2784, RFC 2890; R from RFC 1701). */
+#define GRE_C 0x8000u   /* checksum and Reserved1 present */
+#define GRE_R 0x4000u   /* routing present */
+#define GRE_K 0x2000u   /* key present */
+#define GRE_S 0x1000u   /* sequence number present */
+#define GRE_VER 0x0007u /* 0; 1 is PPTP's enhanced GRE */
+
 /* UDP tunnels, by destination port (IANA). */
 #define PORT_GTPU 2152
 #define PORT_VXLAN 4789
@@ -332,10 +339,10 @@ gre(struct ctx *c, struct rd *b)
 
 	if (!rd_ok(b))
 		return bad(c, b, NET_SKIP_BAD_TUNNEL);
-	if ((flags & 0x4007) != 0)
+	if ((flags & (GRE_R | GRE_VER)) != 0)
 		return skipped(c, NET_SKIP_TUNNEL_PAYLOAD);
-	rd_skip(b, ((flags & 0x8000) ? 4u : 0u) + ((flags & 0x2000) ? 4u :
-	    0u) + ((flags & 0x1000) ? 4u : 0u));
+	rd_skip(b, ((flags & GRE_C) ? 4u : 0u) + ((flags & GRE_K) ? 4u : 0u) +
+	    ((flags & GRE_S) ? 4u : 0u));
 	if (!rd_ok(b))
 		return bad(c, b, NET_SKIP_BAD_TUNNEL);
 	if (type != ETHERTYPE_IPV4 && type != ETHERTYPE_IPV6 &&
