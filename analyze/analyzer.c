@@ -391,6 +391,7 @@ handle_esp(struct analyzer *an, const struct pcapio_pkt *pkt,
 	em.udp_encap = udp;
 	em.sport = np->sport;
 	em.dport = np->dport;
+	em.tunnel = np->tunnel;
 	sa = esp_track_packet(an->esp, &em, spi, seq,
 	    (uint32_t)np->payload_len, &is_new);
 	if (sa == NULL)
@@ -426,6 +427,7 @@ handle_udp(struct analyzer *an, const struct pcapio_pkt *pkt,
 	m.nat_marker = false;
 	m.decrypt_failed = false;
 	m.ip_fragments = np->reassembled ? np->fragments : 0;
+	m.tunnel = np->tunnel;
 	if (natt) {
 		if (np->payload_len == 1 && rd_peek_u8(&r, 0) == 0xff) {
 			an->c[AN_KEEPALIVE]++;

@@ -160,6 +160,7 @@ node_new(struct esp_track *t, const struct esp_meta *m, uint32_t spi,
 	n->sa.sport = m->sport;
 	n->sa.dport = m->dport;
 	n->sa.input = m->input;
+	n->sa.tunnel = m->tunnel;
 	n->sa.first_ns = m->ns;
 	n->sa.first_frame = m->frame;
 	n->sa.seq_first = seq;

@@ -28,6 +28,7 @@ struct esp_sa {
 	uint64_t ike_serial;        /* IKE SA it belongs to, 0 unknown */
 	bool ike_exact;             /* linked by SPI from decrypted SA */
 	uint32_t input;
+	enum net_tunnel tunnel;     /* its first packet came in a tunnel */
 	int64_t first_ns, last_ns;
 	uint64_t first_frame, last_frame;
 	uint64_t packets, bytes;    /* bytes = ESP payload incl. header */
@@ -65,6 +66,7 @@ struct esp_meta {
 	const struct net_addr *src, *dst;
 	bool udp_encap;
 	uint16_t sport, dport;
+	enum net_tunnel tunnel;
 };
 
 /*

@@ -101,6 +101,7 @@ struct ike_sa {
 	int64_t first_ns, last_ns;
 	uint64_t first_frame, last_frame;
 	uint32_t input;            /* index of the input it started in */
+	enum net_tunnel tunnel;    /* its first message came in a tunnel */
 	/* IKE_SA_INIT content */
 	uint8_t n_offers;          /* initiator's IKE proposals (kept) */
 	uint8_t n_offers_total;

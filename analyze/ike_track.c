@@ -310,6 +310,7 @@ node_new(struct ike_track *t, const struct ike_meta *m,
 	sa->first_ns = sa->last_ns = m->ns;
 	sa->first_frame = sa->last_frame = m->frame;
 	sa->input = m->input;
+	sa->tunnel = m->tunnel;
 	sa->auth_method = -1;
 	n->spi_next = *spi_bucket(t, sa->spi_i);
 	*spi_bucket(t, sa->spi_i) = n;

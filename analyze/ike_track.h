@@ -38,6 +38,7 @@ struct ike_meta {
 	const uint8_t *bytes;    /* the IKE message, for the digest */
 	size_t len;
 	bool decrypt_failed;     /* keys known but the ICV did not verify */
+	enum net_tunnel tunnel;  /* captured inside this tunnel, or NONE */
 };
 
 struct ike_track_stats {

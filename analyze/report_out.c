@@ -124,6 +124,8 @@ write_sa_ids(struct report_xml_sink *s, const struct ike_sa *sa)
 	(void)!report_xml_addr(s, "responderAddr", &sa->resp_addr);
 	(void)!report_xml_uint(s, "responderPort", sa->resp_port);
 	(void)!report_xml_bool(s, "natDetected", sa->nat_t);
+	if (sa->tunnel != NET_TUN_NONE)
+		(void)!report_xml_text(s, "tunnel", net_tunnel_name(sa->tunnel));
 	(void)!report_xml_time(s, "firstSeen", sa->first_ns / NS_PER_SEC,
 	    (uint32_t)(sa->first_ns % NS_PER_SEC));
 	(void)!report_xml_time(s, "lastSeen", sa->last_ns / NS_PER_SEC,
@@ -208,6 +210,8 @@ an_report_esp_sa(struct analyzer *an, const struct esp_sa *sa)
 	(void)!report_xml_addr(s, "srcAddr", &sa->src);
 	(void)!report_xml_addr(s, "dstAddr", &sa->dst);
 	(void)!report_xml_bool(s, "udpEncapsulated", sa->udp_encap);
+	if (sa->tunnel != NET_TUN_NONE)
+		(void)!report_xml_text(s, "tunnel", net_tunnel_name(sa->tunnel));
 	if (sa->ike_serial)
 		(void)!report_xml_uint(s, "mmId", sa->ike_serial);
 	(void)!report_xml_time(s, "firstSeen", sa->first_ns / NS_PER_SEC,
