@@ -55,6 +55,12 @@ struct wfpxml {
 	bool xerr_set;
 	int xerr_code, xerr_line, xerr_col;
 	char xerr_msg[256];
+	/* The thread's handler for errors libxml2 raises outside the
+	 * reader (encoding conversion, I/O), ours while this reader lives;
+	 * the one before, restored at free. */
+	bool global_handler;
+	xmlStructuredErrorFunc prev_handler;
+	void *prev_handler_ctx;
 	/* Open elements of the whole document, by depth. */
 	const char *anc[LIMIT_XML_DEPTH + 1];
 	/* Record under construction. */
@@ -206,6 +212,13 @@ open_common(struct wfpxml **out, struct wfpxml *x, xmlInputReadCallback rf,
 	xmlInitParser();
 	x->raw = rf;
 	x->in_line = 1;
+	/* Errors raised with no parser context (a failed character
+	 * conversion: "<\0\0\0" looks like UCS-4, detected as soon as the
+	 * reader starts) would go to stderr. */
+	x->prev_handler = xmlStructuredError;
+	x->prev_handler_ctx = xmlStructuredErrorContext;
+	xmlSetStructuredErrorFunc(x, on_xml_error);
+	x->global_handler = true;
 	x->rd = xmlReaderForIO(read_any, NULL, x, NULL, NULL, opts);
 	if (x->rd == NULL) {
 		snprintf(err, errlen, "%s: cannot start the XML reader",
@@ -300,6 +313,8 @@ wfpxml_free(struct wfpxml *x)
 		return;
 	if (x->rd != NULL)
 		xmlFreeTextReader(x->rd);
+	if (x->global_handler)
+		xmlSetStructuredErrorFunc(x->prev_handler_ctx, x->prev_handler);
 	if (x->own_fd && x->fd >= 0)
 		close(x->fd);
 	buf_fini(&x->arena);
@@ -399,6 +414,8 @@ fail_parse(struct wfpxml *x)
 	default:
 		break;
 	}
+	if (x->xerr_line <= 0) /* raised outside the parser: no position */
+		return fail_at(x, rc, x->xerr_msg);
 	snprintf(x->msg, sizeof(x->msg), "%s:%d:%d: %s", x->name,
 	    x->xerr_line, x->xerr_col, x->xerr_msg);
 	x->err = rc;

@@ -6,6 +6,7 @@
  * UTF-8, and a generated stream read in bounded memory.
  */
 #include <criterion/criterion.h>
+#include <criterion/redirect.h>
 #include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -268,6 +269,26 @@ Test(wfpxml, truncated_file_keeps_the_events_read_before)
 Test(wfpxml, invalid_utf8_is_a_clear_error)
 {
 	expect_refused("hostile-invalid-utf8.xml", "not UTF-8");
+}
+
+/* "<" then NULs looks like UCS-4 to libxml2, whose conversion then fails
+ * before any parser exists: the error is ours to report, not printed on
+ * stderr by the library (fuzz_capture found it). */
+Test(wfpxml, failed_encoding_conversion_is_reported_not_printed,
+    .init = cr_redirect_stderr)
+{
+	static const uint8_t doc[] = {'<', 0, 0, 0, 0};
+	const struct wfpxml_record *rec;
+	struct wfpxml *x;
+
+	cr_assert_eq(wfpxml_open_memory(&x, doc, sizeof(doc), "ucs4.xml",
+	    errbuf, sizeof(errbuf)), RC_OK, "%s", errbuf);
+	cr_expect_eq(wfpxml_next(x, &rec), RC_MALFORMED);
+	cr_expect_not_null(strstr(wfpxml_errmsg(x), "ucs4.xml:1:1: input "
+	    "conversion failed"), "%s", wfpxml_errmsg(x));
+	wfpxml_free(x);
+	fflush(stderr);
+	cr_expect_stderr_eq_str("");
 }
 
 Test(wfpxml, deep_nesting_stops_at_the_depth_cap)
