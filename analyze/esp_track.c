@@ -314,7 +314,11 @@ esp_track_packet(struct esp_track *t, const struct esp_meta *m, uint32_t spi,
 	}
 	n->sa.packets++;
 	n->sa.bytes += len;
-	n->sa.last_ns = m->ns;
+	/* out of time order (merged captures): earliest to latest stamp */
+	if (m->ns < n->sa.first_ns)
+		n->sa.first_ns = m->ns;
+	if (m->ns > n->sa.last_ns)
+		n->sa.last_ns = m->ns;
 	n->sa.last_frame = m->frame;
 	return &n->sa;
 }

@@ -1014,7 +1014,12 @@ touch(struct ike_track *t, struct ike_node *n, const struct ike_meta *m)
 	struct ike_sa *sa = &n->sa;
 	bool from_init = net_addr_eq(m->src, &sa->init_addr);
 
-	sa->last_ns = m->ns;
+	/* A capture merged from several interfaces may be a little out
+	 * of time order: the SA spans the earliest to the latest stamp. */
+	if (m->ns < sa->first_ns)
+		sa->first_ns = m->ns;
+	if (m->ns > sa->last_ns)
+		sa->last_ns = m->ns;
 	sa->last_frame = m->frame;
 	sa->messages++;
 	if (m->nat_marker || m->sport == 4500 || m->dport == 4500)

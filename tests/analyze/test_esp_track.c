@@ -135,3 +135,30 @@ Test(esp_track, sas_are_keyed_by_spi_and_destination)
 	cr_expect_eq(n_done, 2);
 	esp_track_free(t);
 }
+
+/* A capture merged from two interfaces can be a little out of time
+ * order: the SA spans its earliest to its latest stamp. */
+Test(esp_track, first_and_last_seen_span_out_of_order_stamps)
+{
+	static const int64_t ns[] = {5000, 3000, 9000, 7000};
+	struct esp_track *t = esp_track_new(on_done, NULL);
+	struct esp_meta m = {0};
+	bool is_new;
+	size_t i;
+
+	m.src = &a;
+	m.dst = &b;
+	n_done = 0;
+	for (i = 0; i < 4; i++) {
+		m.ns = ns[i];
+		m.frame = i + 1;
+		cr_assert_not_null(esp_track_packet(t, &m, 0x1234,
+		    (uint32_t)i + 1, 100, &is_new));
+	}
+	esp_track_flush(t);
+	esp_track_free(t);
+	cr_assert_eq(n_done, 1);
+	cr_expect_eq(done_sa.first_ns, 3000);
+	cr_expect_eq(done_sa.last_ns, 9000);
+	cr_expect_eq(done_sa.last_frame, 4, "the last in file order");
+}
