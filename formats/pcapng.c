@@ -72,6 +72,11 @@ struct pcapng {
 	uint64_t blk_off;    /* stream offset of the current block */
 	const char *blk_name;
 	uint64_t records_skipped; /* non-packet records Wireshark numbers */
+	/* Views: the chunk at hand, input bytes [win_off, win_off +
+	 * win_len) at win; blocks inside it need no call into the reader. */
+	const uint8_t *win;
+	uint64_t win_off;
+	size_t win_len;
 };
 
 typedef enum rc (*block_fn)(struct pcapng *, struct rd *, struct pcapio_pkt *);
@@ -214,14 +219,33 @@ grow(struct pcapng *g, size_t n)
 
 /* Points *p at bytes [off, off + n) of a view; the caller checked that
  * they lie inside it. */
-static enum rc
+static inline enum rc
 view_at(struct pcapng *g, uint64_t off, size_t n, const uint8_t **p)
 {
 	enum rc rc;
 
-	if ((rc = readahead_span(g->ra, off, n, p, NULL)) != RC_OK)
+	if (g->win != NULL && off >= g->win_off &&
+	    off + n <= g->win_off + g->win_len) {
+		*p = g->win + (off - g->win_off);
+		return RC_OK;
+	}
+	if ((rc = readahead_span(g->ra, off, n, p, &g->win_len)) != RC_OK) {
+		g->win = NULL;
 		return fail(g, rc, "%s", readahead_errmsg(g->ra));
+	}
+	g->win = *p;
+	g->win_off = off;
 	return RC_OK;
+}
+
+/* The next block's header is likely in the other CPU's cache (the
+ * read-ahead thread just wrote it): start fetching it now. */
+static inline void
+prefetch_next_block(const struct pcapng *g)
+{
+	if (g->win != NULL && g->off >= g->win_off &&
+	    g->off + 64 <= g->win_off + g->win_len)
+		__builtin_prefetch(g->win + (g->off - g->win_off));
 }
 
 /* A view's truncation message: the block needs need bytes. */
@@ -298,6 +322,7 @@ view_block(struct pcapng *g, size_t *bi, struct rd *body)
 		return rc; /* skipped unread */
 	if ((rc = view_at(g, g->blk_off, len, &h)) != RC_OK)
 		return rc;
+	prefetch_next_block(g);
 	return block_body(g, h + 8, len, body);
 }
 
