@@ -371,6 +371,24 @@ print_freq(const struct analyzer *an, FILE *out)
 	}
 }
 
+/*
+ * Frames were read but none was IKE or ESP: "0 failures" would read as
+ * "all is well", when the capture most likely missed the VPN's traffic.
+ */
+static void
+print_nothing_found(const struct analyzer *an, FILE *out)
+{
+	if (an->frames == 0 || an->c[AN_IKEV2] + an->c[AN_IKEV1] +
+	    an->c[AN_ESP] + an->c[AN_ESP_UDP] + an->c[AN_KEEPALIVE] +
+	    an->c[AN_ICMP] != 0)
+		return;
+	fprintf(out, "\nnote: none of the %llu frames is IKE (UDP 500/4500) "
+	    "or ESP. Was the capture\n  taken on the interface that carries "
+	    "the VPN, and with a filter that keeps it?\n  (GRE, VXLAN, "
+	    "Geneve, GTP-U and IP-in-IP tunnels are looked into.)\n",
+	    (unsigned long long)an->frames);
+}
+
 void
 analyzer_print_summary(const struct analyzer *an, FILE *out)
 {
@@ -387,6 +405,7 @@ analyzer_print_summary(const struct analyzer *an, FILE *out)
 	print_outcomes(an, out);
 	print_esp(an, out);
 	print_groups(an, out);
+	print_nothing_found(an, out);
 	print_policy(an, out);
 	print_freq(an, out);
 }

@@ -358,3 +358,32 @@ Test(analyze_cli, a_response_before_its_request_changes_nothing)
 	free(xb);
 	free(d);
 }
+
+/* A capture without any IKE or ESP says so, rather than a bare
+ * "0 events" that reads as "all is well". */
+Test(analyze_cli, a_capture_without_ike_or_esp_gets_a_note)
+{
+	static const uint8_t pcap[] = {
+	    0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	    0xff, 0xff, 0, 0, 1, 0, 0, 0,
+	    /* record: 42 bytes */
+	    0, 0, 0x60, 0x65, 0, 0, 0, 0, 42, 0, 0, 0, 42, 0, 0, 0,
+	    2, 2, 2, 2, 2, 2, 4, 4, 4, 4, 4, 4, 0x08, 0x00,
+	    0x45, 0, 0, 28, 0, 1, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2,
+	    0x14, 0xe9, 0, 53, 0, 8, 0, 0};
+	char *path = tu_write_temp(pcap, sizeof(pcap), ".pcap"), args[4200];
+	char *out;
+
+	snprintf(args, sizeof(args), "analyze -f text %s", path);
+	cr_expect_eq(tu_run_wfpdiag(args, &out), 0);
+	cr_expect(strstr(out, "note: none of the 1 frames is IKE") != NULL,
+	    "%s", out);
+	free(out);
+	snprintf(args, sizeof(args), "analyze -f text %s",
+	    sample("init-timeout.pcap"));
+	cr_expect_eq(tu_run_wfpdiag(args, &out), 0);
+	cr_expect(strstr(out, "note: none") == NULL, "%s", out);
+	free(out);
+	unlink(path);
+	free(path);
+}
