@@ -69,6 +69,10 @@ enum rc analyzer_finish(struct analyzer *an) MUST_CHECK;
  */
 enum rc analyzer_export_ike_keys(struct analyzer *an, const char *path,
     size_t *n, size_t *skipped) MUST_CHECK;
+/* The same for ESP as Wireshark's esp_sa: the SAs with an SPI whose keys
+ * verified a packet's ICV or tag. */
+enum rc analyzer_export_esp_keys(struct analyzer *an, const char *path,
+    size_t *n, size_t *skipped) MUST_CHECK;
 
 /* Writes the terminal summary (after finish). */
 void analyzer_print_summary(const struct analyzer *an, FILE *out);

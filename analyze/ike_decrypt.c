@@ -336,6 +336,7 @@ ike_decrypt_esp(struct ike_decrypt *d, const uint8_t *pkt, size_t len,
 	}
 	if (rc != RC_OK)
 		return IKE_DEC_BAD;
+	keystore_esp_note_verified(d->ks, k, family);
 	*next_header = res.next_header;
 	return IKE_DEC_OK;
 }
@@ -373,6 +374,42 @@ ike_decrypt_export_ike(const struct ike_decrypt *d, struct buf *out,
 		rc = buf_reserve(out, ws_ikev2_size(t));
 	if (rc == RC_OK)
 		rc = keytab_write_ws_ikev2(t, out);
+	keytab_free(t);
+	return rc;
+}
+
+/* Bytes keytab_write_ws_esp() writes for t (a bound, not a guess). */
+static size_t
+ws_esp_size(const struct keytab *t)
+{
+	const struct keytab_esp *r;
+	size_t i, n = 128;      /* the comment line */
+
+	for (i = 0; i < keytab_esp_count(t); i++) {
+		r = keytab_esp_at(t, i);
+		n += strlen(r->proto) + strlen(r->src) + strlen(r->dst) +
+		    strlen(r->encr) + strlen(r->integ) + 2 * (r->ekey.len +
+		    r->akey.len) + 48;
+	}
+	return n;
+}
+
+enum rc
+ike_decrypt_export_esp(const struct ike_decrypt *d, struct buf *out,
+    size_t *n, size_t *skipped)
+{
+	struct keytab *t = keytab_new();
+	enum rc rc;
+
+	*n = *skipped = 0;
+	if (t == NULL)
+		return RC_NOMEM;
+	rc = keystore_export_verified_esp(d->ks, t, n, skipped);
+	/* one allocation up front, as for IKE */
+	if (rc == RC_OK)
+		rc = buf_reserve(out, ws_esp_size(t));
+	if (rc == RC_OK)
+		rc = keytab_write_ws_esp(t, out);
 	keytab_free(t);
 	return rc;
 }

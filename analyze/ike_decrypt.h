@@ -82,6 +82,10 @@ enum ike_dec ike_decrypt_esp(struct ike_decrypt *d, const uint8_t *pkt,
  */
 enum rc ike_decrypt_export_ike(const struct ike_decrypt *d, struct buf *out,
     size_t *n, size_t *skipped) MUST_CHECK;
+/* The same for ESP as Wireshark's esp_sa: the SAs with an SPI whose keys
+ * verified a packet's ICV or tag (ike_decrypt_esp()). */
+enum rc ike_decrypt_export_esp(const struct ike_decrypt *d, struct buf *out,
+    size_t *n, size_t *skipped) MUST_CHECK;
 
 const struct ike_decrypt_stats *ike_decrypt_stats(
     const struct ike_decrypt *d);

@@ -1101,8 +1101,10 @@ export_esp(const struct keystore_esp *e, struct keytab *t, size_t *skipped)
 	r.format = KEYTAB_WS_ESP;
 	r.has_spi = true;
 	r.spi = e->spi;
-	(void)snprintf(r.proto, sizeof(r.proto), "%s", e->dst_family == 6 ?
-	    "IPv6" : e->dst_family == 4 ? "IPv4" : "*");
+	/* Wireshark (4.0) takes only IPv4 or IPv6 here: the family of the
+	 * destination given, else of the packet that verified the keys */
+	(void)snprintf(r.proto, sizeof(r.proto), "%s", e->dst_family == 6 ||
+	    (e->dst_family == 0 && e->seen_family == 6) ? "IPv6" : "IPv4");
 	(void)snprintf(r.src, sizeof(r.src), "*");
 	if (e->dst_family == 0 || inet_ntop(e->dst_family == 4 ? AF_INET :
 	    AF_INET6, e->dst, r.dst, sizeof(r.dst)) == NULL)
@@ -1134,6 +1136,41 @@ keystore_export_verified_ike(const struct keystore *ks, struct keytab *t,
 			rc = export_ike(e, t, skipped);
 	}
 	*n = keytab_ike_count(t) - before;
+	return rc;
+}
+
+void
+keystore_esp_note_verified(struct keystore *ks, const struct keystore_esp *k,
+    uint8_t family)
+{
+	struct keystore_esp *e;
+
+	if (k < ks->esp || k >= ks->esp + ks->n_esp)
+		return;
+	e = &ks->esp[k - ks->esp];
+	e->verified = true;
+	if (e->seen_family == 0)
+		e->seen_family = family;
+}
+
+enum rc
+keystore_export_verified_esp(const struct keystore *ks, struct keytab *t,
+    size_t *n, size_t *skipped)
+{
+	size_t before = keytab_esp_count(t), i;
+	enum rc rc = RC_OK;
+
+	*skipped = 0;
+	for (i = 0; rc == RC_OK && i < ks->n_esp; i++) {
+		const struct keystore_esp *e = &ks->esp[i];
+
+		/* a wildcard key has no SPI to file it under in Wireshark,
+		 * and "no checking" integrity proves nothing */
+		if (e->has_spi && e->suite_known && e->verified &&
+		    integ_checked(&e->suite))
+			rc = export_esp(e, t, skipped);
+	}
+	*n = keytab_esp_count(t) - before;
 	return rc;
 }
 

@@ -55,6 +55,9 @@ struct keystore_esp {
 	struct secret *akey;            /* NULL for AEAD / unchecked */
 	enum keytab_format source;
 	unsigned line;
+	bool verified;                  /* a packet passed its integrity
+	                                   check with these keys */
+	uint8_t seen_family;            /* 4 or 6: that packet's IP */
 };
 
 /* What keystore_add_keytab() did. */
@@ -135,6 +138,18 @@ const char *keystore_ws_ikev2_integ(const struct sk_suite *s);
 const char *keystore_ws_esp_encr(const struct sk_suite *s);
 const char *keystore_ws_esp_integ(const struct sk_suite *s);
 
+/* Records that an ESP packet (over IP family 4 or 6) passed its
+ * integrity check with k. */
+void keystore_esp_note_verified(struct keystore *ks,
+    const struct keystore_esp *k, uint8_t family);
+/*
+ * The same for ESP, ready for keytab_write_ws_esp(): the SAs with an SPI
+ * whose keys verified a packet's ICV or tag (keystore_esp_note_verified),
+ * source address "*", destination when known. *n rows appended; verified
+ * SAs Wireshark cannot name are counted in *skipped.
+ */
+enum rc keystore_export_verified_esp(const struct keystore *ks,
+    struct keytab *t, size_t *n, size_t *skipped) MUST_CHECK;
 /*
  * Appends the IKE sets whose keys are verified (bound, and a message of
  * either side passed its integrity check: keystore_ike_note_verified())

@@ -16,7 +16,8 @@
 #include "cli/commands.h"
 
 #define MAX_KEYS 64
-#define OPT_EXPORT_KEYS 256     /* long-only option */
+#define OPT_EXPORT_KEYS 256     /* long-only options */
+#define OPT_EXPORT_ESP_KEYS 257
 
 static void
 analyze_usage(FILE *f)
@@ -45,6 +46,9 @@ analyze_usage(FILE *f)
 	    "                      message's ICV as Wireshark's\n"
 	    "                      ikev2_decryption_table (mode 0600; holds\n"
 	    "                      keys: keep it private)\n"
+	    "      --export-esp-keys FILE\n"
+	    "                      the same for the ESP SA keys that verified\n"
+	    "                      a packet, as Wireshark's esp_sa\n"
 	    "  -p, --policy FILE   expected IPsec/IKE policy to check against\n"
 	    "  -l, --local ADDR    an address of the capture host (repeatable):\n"
 	    "                      decides which side events call local\n"
@@ -61,10 +65,26 @@ struct analyze_args {
 	int n_keys;
 	const char *policy;
 	const char *export_keys;   /* --export-keys FILE, NULL none */
+	const char *export_esp_keys; /* --export-esp-keys FILE */
 	const char *local[16];
 	int n_local;
 	bool verify_all;
 };
+
+/* A key file (path, when given) is not stdout, the report or the
+ * other key file. */
+static bool
+own_file(const struct analyze_args *a, const char *path, const char *other,
+    const char *opt)
+{
+	if (path == NULL || (strcmp(path, "-") != 0 &&
+	    !(a->xml && strcmp(path, a->output) == 0) &&
+	    (other == NULL || strcmp(path, other) != 0)))
+		return true;
+	fprintf(stderr, "wfpdiag analyze: %s needs a file of its own (not "
+	    "'-', the report or the other key file)\n", opt);
+	return false;
+}
 
 static int
 parse_args(int argc, char **argv, struct analyze_args *a)
@@ -76,6 +96,8 @@ parse_args(int argc, char **argv, struct analyze_args *a)
 		{"keys", required_argument, NULL, 'k'},
 		{"policy", required_argument, NULL, 'p'},
 		{"export-keys", required_argument, NULL, OPT_EXPORT_KEYS},
+		{"export-esp-keys", required_argument, NULL,
+		    OPT_EXPORT_ESP_KEYS},
 		{"local", required_argument, NULL, 'l'},
 		{"verify-all", no_argument, NULL, 'V'},
 		{"help", no_argument, NULL, 'h'},
@@ -124,6 +146,9 @@ parse_args(int argc, char **argv, struct analyze_args *a)
 		case OPT_EXPORT_KEYS:
 			a->export_keys = optarg;
 			break;
+		case OPT_EXPORT_ESP_KEYS:
+			a->export_esp_keys = optarg;
+			break;
 		case 'l':
 			if (a->n_local == 16) {
 				fprintf(stderr, "wfpdiag analyze: at most 16 "
@@ -140,12 +165,10 @@ parse_args(int argc, char **argv, struct analyze_args *a)
 			return EXIT_USAGE;
 		}
 	}
-	if (a->export_keys != NULL && (strcmp(a->export_keys, "-") == 0 ||
-	    (a->xml && strcmp(a->export_keys, a->output) == 0))) {
-		fprintf(stderr, "wfpdiag analyze: --export-keys needs a file "
-		    "of its own (not '-' or the report)\n");
+	if (!own_file(a, a->export_keys, a->export_esp_keys,
+	    "--export-keys") ||
+	    !own_file(a, a->export_esp_keys, NULL, "--export-esp-keys"))
 		return EXIT_USAGE;
-	}
 	if (optind >= argc) {
 		fprintf(stderr, "wfpdiag analyze: no input files\n");
 		analyze_usage(stderr);
@@ -206,30 +229,34 @@ add_inputs(struct analyzer *an, const struct analyze_args *a, int argc,
 	return status;
 }
 
-/* --export-keys: says how many SAs went out, never what. */
+/* --export-keys, --export-esp-keys: say how many SAs went out, never
+ * what. */
 static int
-export_keys(struct analyzer *an, const struct analyze_args *a)
+export_keys(struct analyzer *an, const struct analyze_args *a, bool esp)
 {
 	FILE *f = a->text ? stdout : stderr;
+	const char *path = esp ? a->export_esp_keys : a->export_keys;
+	const char *kind = esp ? "ESP" : "IKE";
 	size_t n = 0, skipped = 0;
+	enum rc rc = esp ? analyzer_export_esp_keys(an, path, &n, &skipped) :
+	    analyzer_export_ike_keys(an, path, &n, &skipped);
 
-	if (analyzer_export_ike_keys(an, a->export_keys, &n, &skipped) !=
-	    RC_OK) {
+	if (rc != RC_OK) {
 		fprintf(stderr, "wfpdiag analyze: %s\n", analyzer_errmsg(an));
 		return EXIT_OUTPUT;
 	}
 	if (n > 0)
-		fprintf(f, "keys: %s holds the keys of %zu IKE SA%s (verified "
-		    "by ICV; keep it private)\n", a->export_keys, n, n == 1 ?
-		    "" : "s");
+		fprintf(f, "keys: %s holds the keys of %zu %s SA%s (verified "
+		    "by ICV; keep it private)\n", path, n, kind, n == 1 ? "" :
+		    "s");
 	if (skipped > 0)
-		fprintf(f, "keys: %zu verified IKE SA%s left out: Wireshark "
-		    "has no name for %s algorithms\n", skipped, skipped == 1 ?
-		    "" : "s", skipped == 1 ? "its" : "their");
+		fprintf(f, "keys: %zu verified %s SA%s left out: Wireshark "
+		    "has no name for %s algorithms\n", skipped, kind,
+		    skipped == 1 ? "" : "s", skipped == 1 ? "its" : "their");
 	if (n == 0 && skipped == 0)
-		fprintf(f, "keys: %s holds no IKE SA: no key verified a "
-		    "message (give the keys with -k, or a cab with a charon "
-		    "log)\n", a->export_keys);
+		fprintf(f, "keys: %s holds no %s SA: no key verified a %s "
+		    "(give the keys with -k, or a cab with a charon log)\n",
+		    path, kind, esp ? "packet" : "message");
 	return EXIT_OK;
 }
 
@@ -283,7 +310,9 @@ cmd_analyze(int argc, char **argv)
 		fprintf(a.text ? stdout : stderr, "\nreport: %s\n", a.output);
 	}
 	if (a.export_keys != NULL)
-		status = worse(status, export_keys(an, &a));
+		status = worse(status, export_keys(an, &a, false));
+	if (a.export_esp_keys != NULL)
+		status = worse(status, export_keys(an, &a, true));
 	analyzer_free(an);
 	return status;
 }

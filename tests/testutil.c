@@ -140,9 +140,9 @@ tu_is_root(void)
 {
 	return geteuid() == 0;
 }
-
 char *
-tu_tshark_ikev2(const char *pcap, const char *table)
+tu_tshark_uat(const char *pcap, const char *uat, const char *table,
+    const char *args)
 {
 	char home[] = "/tmp/wfpdiag-tshark-XXXXXX", path[4200], cmd[12800];
 	char *out = NULL;
@@ -156,8 +156,7 @@ tu_tshark_ikev2(const char *pcap, const char *table)
 	(void)mkdir(path, 0700);
 	snprintf(path, sizeof(path), "%s/.config/wireshark", home);
 	(void)mkdir(path, 0700);
-	snprintf(path, sizeof(path),
-	    "%s/.config/wireshark/ikev2_decryption_table", home);
+	snprintf(path, sizeof(path), "%s/.config/wireshark/%s", home, uat);
 	t = tu_read_file(table, &len);
 	f = fopen(path, "w");
 	if (t != NULL && f != NULL)
@@ -166,13 +165,19 @@ tu_tshark_ikev2(const char *pcap, const char *table)
 		fclose(f);
 	free(t);
 	snprintf(cmd, sizeof(cmd), "HOME='%s' XDG_CONFIG_HOME='%s/.config' "
-	    "tshark -n -r '%s' -Y isakmp -T fields -E occurrence=a "
-	    "-E aggregator=, -e frame.number -e isakmp.typepayload "
-	    "-e _ws.expert.message 2>/dev/null; rm -rf '%s'", home, home, pcap,
-	    home);
+	    "tshark -n -r '%s' %s 2>/dev/null; rm -rf '%s'", home, home, pcap,
+	    args, home);
 	if (tu_run(cmd, &out) != 0) {
 		free(out);
 		return NULL;
 	}
 	return out;
+}
+
+char *
+tu_tshark_ikev2(const char *pcap, const char *table)
+{
+	return tu_tshark_uat(pcap, "ikev2_decryption_table", table,
+	    "-Y isakmp -T fields -E occurrence=a -E aggregator=, "
+	    "-e frame.number -e isakmp.typepayload -e _ws.expert.message");
 }

@@ -36,6 +36,10 @@ bool tu_have_tool(const char *name);
  * is absent or failed.
  */
 char *tu_tshark_ikev2(const char *pcap, const char *table);
+/* Runs "tshark -n -r pcap ARGS" with table installed as the UAT file
+ * uat (e.g. "esp_sa") of a temporary profile; its output, or NULL. */
+char *tu_tshark_uat(const char *pcap, const char *uat, const char *table,
+    const char *args);
 /* True when running as root. */
 bool tu_is_root(void);
 

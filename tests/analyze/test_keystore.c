@@ -707,3 +707,50 @@ Test(keystore, no_checking_integrity_never_counts_as_verified)
 	keytab_free(t);
 	keystore_free(ks);
 }
+
+/* ESP: only SAs whose keys verified a packet go out, and the protocol
+ * field is the one Wireshark accepts (IPv4 or IPv6, never "*"): from the
+ * row's destination, else from the verified packet. */
+Test(keystore, only_esp_keys_that_verified_a_packet_are_exported)
+{
+	static const char rows[] =
+	    "\"IPv4\",\"*\",\"*\",\"0x00001001\",\"AES-CBC [RFC3602]\","
+	    "\"0x000102030405060708090a0b0c0d0e0f\","
+	    "\"HMAC-SHA-1-96 [RFC2404]\","
+	    "\"0x000102030405060708090a0b0c0d0e0f10111213\"\n"
+	    "\"IPv6\",\"*\",\"*\",\"0x00001002\",\"AES-CBC [RFC3602]\","
+	    "\"0x101112131415161718191a1b1c1d1e1f\","
+	    "\"HMAC-SHA-1-96 [RFC2404]\","
+	    "\"0x101112131415161718191a1b1c1d1e1f20212223\"\n";
+	struct keystore_load st;
+	struct keystore *ks = load(rows, KEYTAB_WS_ESP, &st);
+	const struct keystore_esp *k;
+	struct keytab *t = keytab_new();
+	struct buf text;
+	size_t n, skipped;
+
+	cr_assert_eq(st.esp_added, 2, "%s", st.first_skip);
+	cr_assert_eq(keystore_export_verified_esp(ks, t, &n, &skipped),
+	    RC_OK);
+	cr_expect_eq(n, 0, "nothing verified yet");
+	k = keystore_find_esp(ks, 0x1002, 0, NULL);
+	cr_assert_not_null(k);
+	keystore_esp_note_verified(ks, k, 6);
+	cr_assert_eq(keystore_export_verified_esp(ks, t, &n, &skipped),
+	    RC_OK);
+	cr_assert_eq(n, 1);
+	cr_expect_eq(skipped, 0);
+	cr_expect_eq(keytab_esp_at(t, 0)->spi, 0x1002);
+	cr_expect_str_eq(keytab_esp_at(t, 0)->proto, "IPv6");
+	buf_init(&text, 1 << 16);
+	cr_assert_eq(keytab_write_ws_esp(t, &text), RC_OK);
+	static const char want[] = "\"IPv6\",\"*\",\"*\",\"0x00001002\"";
+	static const char star[] = "\"*\",\"*\",\"*\"";
+	cr_expect(memmem(text.data, text.len, want, sizeof(want) - 1) != NULL);
+	cr_expect(memmem(text.data, text.len, star, sizeof(star) - 1) == NULL,
+	    "never a \"*\" protocol");
+	explicit_bzero(text.data, text.cap);
+	buf_fini(&text);
+	keytab_free(t);
+	keystore_free(ks);
+}

@@ -271,8 +271,20 @@ Test(analyze_cli, export_keys_needs_a_file_of_its_own)
 	free(out);
 	cr_expect_eq(access("/tmp/wfpdiag-same.xml", F_OK), -1,
 	    "no report written on a usage error");
+	snprintf(args, sizeof(args), "analyze -f text --export-keys "
+	    "/tmp/wfpdiag-k --export-esp-keys /tmp/wfpdiag-k '%s'",
+	    sample("no-proposal-chosen.pcap"));
+	cr_expect_eq(tu_run_wfpdiag(args, &out), 2, "%s", out);
+	cr_expect(strstr(out, "other key file") != NULL, "%s", out);
+	free(out);
+	snprintf(args, sizeof(args), "analyze -f text --export-esp-keys - "
+	    "'%s'", sample("no-proposal-chosen.pcap"));
+	cr_expect_eq(tu_run_wfpdiag(args, &out), 2, "%s", out);
+	free(out);
+	cr_expect_eq(access("/tmp/wfpdiag-k", F_OK), -1);
 	cr_expect_eq(tu_run_wfpdiag("analyze --help", &out), 0);
 	cr_expect(strstr(out, "--export-keys FILE") != NULL);
+	cr_expect(strstr(out, "--export-esp-keys FILE") != NULL);
 	free(out);
 }
 

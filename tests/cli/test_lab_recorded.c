@@ -208,3 +208,49 @@ Test(lab_recorded, exported_keys_let_tshark_decrypt_ike_auth)
 	for (i = 0; i < sizeof(exports) / sizeof(exports[0]); i++)
 		export_and_decrypt(&exports[i]);
 }
+
+static size_t
+count_of(const char *hay, const char *needle)
+{
+	size_t n = 0;
+
+	for (; (hay = strstr(hay, needle)) != NULL; hay += strlen(needle))
+		n++;
+	return n;
+}
+
+/* --export-esp-keys on the success run (ESP-in-UDP, AES-GCM-16): the two
+ * CHILD SA directions whose keys verified packets go out as Wireshark's
+ * esp_sa, and tshark decrypts every ESP packet to the pings inside. */
+Test(lab_recorded, exported_esp_keys_let_tshark_decrypt_esp)
+{
+	char dir[4096], cmd[16384], table[] = "/tmp/wfpdiag-esp-XXXXXX";
+	char want[128], pcap[4200];
+	char *out = NULL, *ts;
+	int fd = mkstemp(table);
+
+	if (!tu_have_tool("tshark"))
+		cr_skip_test("tshark is absent: the exported esp_sa is checked "
+		    "by the keystore unit tests only");
+	cr_assert_geq(fd, 0);
+	close(fd);
+	snprintf(dir, sizeof(dir), "%s/tests/integration/lab/recorded/success",
+	    TEST_SRCDIR);
+	snprintf(cmd, sizeof(cmd), "cd '%s' && '%s' analyze -f text -k "
+	    "charon-ini.log -k charon-res.log --export-esp-keys '%s' "
+	    "events.log capture.pcap", dir, TEST_WFPDIAG, table);
+	cr_assert_eq(tu_run(cmd, &out), 0, "%s", out);
+	snprintf(want, sizeof(want), "keys: %s holds the keys of 2 ESP SAs",
+	    table);
+	cr_expect(strstr(out, want) != NULL, "want '%s' in:\n%s", want, out);
+	free(out);
+	snprintf(pcap, sizeof(pcap), "%s/capture.pcap", dir);
+	ts = tu_tshark_uat(pcap, "esp_sa", table, "-o "
+	    "esp.enable_encryption_decode:TRUE -Y esp -T fields "
+	    "-e frame.number -e _ws.col.Protocol");
+	unlink(table);
+	cr_assert_not_null(ts, "tshark failed on %s", pcap);
+	cr_expect_eq(count_of(ts, "\tICMP\n"), 6, "every ESP packet "
+	    "decrypted to ICMP:\n%s", ts);
+	free(ts);
+}
