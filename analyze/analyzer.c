@@ -95,6 +95,15 @@ on_esp_done(const struct esp_sa *sa, void *ctx)
 	an_report_esp_sa(an, sa);
 }
 
+static void
+on_ikev1_done(const struct ikev1_sa *sa, int64_t end_ns, bool at_end,
+    void *ctx)
+{
+	struct analyzer *an = ctx;
+
+	diag_ikev1_sa(an->diag, sa, end_ns, at_end);
+}
+
 static enum rc
 add_locals(struct analyzer *an, const struct analyzer_opts *opts)
 {
@@ -130,14 +139,16 @@ analyzer_new(const struct analyzer_opts *opts, char *err, size_t errlen)
 	an->opts = *opts;
 	an->net = net_decoder_new();
 	an->ike = ike_track_new(on_ike_done, an);
+	an->ike1 = ikev1_track_new(on_ikev1_done, an);
 	an->esp = esp_track_new(on_esp_done, an);
 	an->diag = diag_new(on_event, an);
 	an->msg = malloc(sizeof(*an->msg));
 	an->dec = ike_decrypt_new();
 	if (an->dec != NULL)
 		ike_decrypt_set_verify_all(an->dec, opts->verify_all);
-	if (an->dec == NULL || an->net == NULL || an->ike == NULL || an->esp == NULL ||
-	    an->diag == NULL || an->msg == NULL) {
+	if (an->dec == NULL || an->net == NULL || an->ike == NULL ||
+	    an->ike1 == NULL || an->esp == NULL || an->diag == NULL ||
+	    an->msg == NULL) {
 		snprintf(err, errlen, "out of memory");
 		analyzer_free(an);
 		return NULL;
@@ -170,6 +181,7 @@ analyzer_free(struct analyzer *an)
 		return;
 	an_report_abort(an);
 	ike_track_free(an->ike);
+	ikev1_track_free(an->ike1);
 	esp_track_free(an->esp);
 	diag_free(an->diag);
 	net_decoder_free(an->net);
@@ -210,6 +222,7 @@ advance_time(struct analyzer *an, int64_t ns)
 	    ns + NS_PER_SEC;
 	net_decoder_expire(an->net, ns / NS_PER_SEC);
 	ike_track_expire(an->ike, ns);
+	ikev1_track_expire(an->ike1, ns);
 	esp_track_expire(an->esp, ns);
 }
 
@@ -294,6 +307,8 @@ handle_ikev1(struct analyzer *an, const struct ike_meta *m)
 		an_copy(ev.input, sizeof(ev.input), an->inputs[an->cur].path);
 		diag_ikev1_notify(an->diag, &ev, v1->notify[i]);
 	}
+	if (rc == RC_OK || rc == RC_SHORT)
+		ikev1_track_message(an->ike1, m, v1);
 }
 
 static void
@@ -487,6 +502,7 @@ read_capture(struct analyzer *an, struct pcapio *p)
 			 * (a rotated capture moves forward). Its SAs are not
 			 * the previous capture's: finalise those first. */
 			ike_track_flush(an->ike, an->last_ns);
+			ikev1_track_flush(an->ike1, an->last_ns);
 			esp_track_flush(an->esp);
 		}
 		an->frames++;
@@ -667,6 +683,7 @@ analyzer_finish(struct analyzer *an)
 	if (an->policy != NULL)
 		policy_check_file(an->policy, an_policy_finding, an);
 	ike_track_flush(an->ike, an->last_ns);
+	ikev1_track_flush(an->ike1, an->last_ns);
 	esp_track_flush(an->esp);
 	diag_finish(an->diag);
 	an->freq = diag_freq(an->diag, &an->n_freq);

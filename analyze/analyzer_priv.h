@@ -12,6 +12,7 @@
 #include "analyze/ike_decrypt.h"
 #include "analyze/ike_track.h"
 #include "analyze/ikev1_decode.h"
+#include "analyze/ikev1_track.h"
 #include "analyze/ikev2_decode.h"
 #include "formats/netdecode.h"
 
@@ -58,6 +59,7 @@ struct analyzer {
 	char err[512];
 	struct net_decoder *net;
 	struct ike_track *ike;
+	struct ikev1_track *ike1;     /* IKEv1 SAs, header level */
 	struct esp_track *esp;
 	struct diag *diag;
 	struct ikev2_msg *msg;        /* scratch, large */

@@ -1016,6 +1016,111 @@ diag_ikev1_notify(struct diag *d, const struct fail_event *base,
 	emit(d, &ev);
 }
 
+/* The event skeleton for an IKEv1 SA (no identities, proposals or
+ * certificates: those travel encrypted and are not read). */
+static void
+ikev1_event(struct diag *d, const struct ikev1_sa *sa, enum diag_kind k,
+    int64_t ns, struct fail_event *ev)
+{
+	const struct diag_row *r = &rows[k];
+	bool local_init = !is_local(d, &sa->resp_addr) ||
+	    is_local(d, &sa->init_addr);
+
+	memset(ev, 0, sizeof(*ev));
+	ev->traffic_type = -1;
+	ev->sources = EVENT_SRC_WIRE;
+	ev->ip_version = sa->init_addr.family;
+	ev->ip_protocol = 17;
+	ev->local = local_init ? sa->init_addr : sa->resp_addr;
+	ev->remote = local_init ? sa->resp_addr : sa->init_addr;
+	ev->local_port = local_init ? sa->init_port : sa->resp_port;
+	ev->remote_port = local_init ? sa->resp_port : sa->init_port;
+	ev->keying_module = KEYMOD_IKE;
+	ev->sa_role = local_init ? ROLE_INITIATOR : ROLE_RESPONDER;
+	ev->auth_method = -1;
+	ev->failure_point = local_init ? FP_ME : FP_PEER; /* the initiator
+	    detects every row here */
+	ev->type = r->event == EV_QM ? EVENT_QM_FAILURE : EVENT_MM_FAILURE;
+	ev->win_error = r->win_error;
+	memcpy(ev->spi_i, sa->icookie, 8);
+	memcpy(ev->spi_r, sa->rcookie, 8);
+	set_time(ev, ns);
+	snprintf(ev->reason, sizeof(ev->reason), "%s", r->text);
+	if (sa->input < MAX_INPUTS)
+		snprintf(ev->input, sizeof(ev->input), "%s",
+		    d->input_names[sa->input]);
+}
+
+/* Phase 1: the initiator's last message went unanswered. */
+static void
+ikev1_phase1(struct diag *d, const struct ikev1_sa *sa, int64_t end_ns,
+    bool at_end)
+{
+	struct fail_event ev;
+	enum diag_kind k;
+
+	if (sa->p1_from_init == 0 || (sa->p1_init_sends <= 1 &&
+	    incomplete_at_end(end_ns, at_end, sa->p1_init_last_ns)))
+		return; /* nothing asked, or the capture ended meanwhile */
+	if (sa->p1_from_resp == 0)
+		k = DIAG_IKEV1_TIMEOUT_MM;
+	else if (sa->phase1 == 2 && sa->p1_enc_from_init > 0 &&
+	    sa->p1_enc_from_resp == 0)
+		k = DIAG_IKEV1_MM5_UNANSWERED;
+	else
+		return;
+	ikev1_event(d, sa, k, sa->p1_init_last_ns, &ev);
+	ev.exchange = sa->phase1;
+	ev.state = k == DIAG_IKEV1_TIMEOUT_MM ? MM_SA_SENT : MM_FINAL;
+	ev.retransmissions = sa->p1_init_sends - 1u;
+	add_frame(&ev, sa->p1_init_first_frame);
+	add_frame(&ev, sa->p1_init_last_frame);
+	if (k == DIAG_IKEV1_MM5_UNANSWERED) {
+		ev.inferred = true;
+		snprintf(ev.basis, sizeof(ev.basis), "the responder answered "
+		    "the clear Main Mode messages (%u), then none of the "
+		    "initiator's encrypted ones", sa->p1_from_resp);
+	}
+	snprintf(ev.detail, sizeof(ev.detail), "IKEv1 %s message sent %u "
+	    "time%s over %.1f s%s", sa->phase1 == 4 ? "Aggressive Mode" :
+	    "Main Mode", sa->p1_init_sends, sa->p1_init_sends == 1 ? "" : "s",
+	    (double)(sa->p1_init_last_ns - sa->p1_init_first_ns) / 1e9,
+	    k == DIAG_IKEV1_MM5_UNANSWERED ? "; a pre-shared key or "
+	    "certificate the responder cannot accept is the usual cause" :
+	    "");
+	emit(d, &ev);
+}
+
+void
+diag_ikev1_sa(struct diag *d, const struct ikev1_sa *sa, int64_t end_ns,
+    bool at_end)
+{
+	struct fail_event ev;
+	uint8_t i;
+
+	if (sa->error_notify)
+		return; /* the notification was the event */
+	ikev1_phase1(d, sa, end_ns, at_end);
+	for (i = 0; i < sa->n_qm; i++) {
+		const struct ikev1_qm *q = &sa->qm[i];
+
+		if (q->answered || (q->sends <= 1 &&
+		    incomplete_at_end(end_ns, at_end, q->last_ns)))
+			continue;
+		ikev1_event(d, sa, DIAG_IKEV1_TIMEOUT_QM, q->last_ns, &ev);
+		ev.exchange = 32;
+		ev.state = QM_INITIAL;
+		ev.retransmissions = q->sends - 1u;
+		add_frame(&ev, q->first_frame);
+		add_frame(&ev, q->last_frame);
+		snprintf(ev.detail, sizeof(ev.detail), "Quick Mode message ID "
+		    "0x%08x sent %u time%s over %.1f s", q->msg_id, q->sends,
+		    q->sends == 1 ? "" : "s",
+		    (double)(q->last_ns - q->first_ns) / 1e9);
+		emit(d, &ev);
+	}
+}
+
 /* The held-events array grows on demand (most runs hold none). */
 static bool
 held_room(struct diag *d)

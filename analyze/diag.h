@@ -16,6 +16,7 @@
 
 #include "analyze/esp_track.h"
 #include "analyze/ike_sa.h"
+#include "analyze/ikev1_track.h"
 #include "analyze/report.h"
 
 enum diag_kind {
@@ -52,6 +53,10 @@ void diag_esp_sa(struct diag *d, const struct esp_sa *sa);
 /* An IKEv1 error notification seen in the clear. */
 void diag_ikev1_notify(struct diag *d, const struct fail_event *base,
     uint16_t notify);
+/* Judges a finalised IKEv1 SA: an unanswered phase 1, an unanswered
+ * encrypted Main Mode part, unanswered Quick Modes (ikev1_track.h). */
+void diag_ikev1_sa(struct diag *d, const struct ikev1_sa *sa, int64_t end_ns,
+    bool at_end);
 /*
  * An event from elsewhere: a Windows wfpdiag.xml (emitted as is), or a
  * daemon/kernel event (held until diag_finish, merged into a matching

@@ -27,6 +27,7 @@
 #include <libxml/xmlwriter.h>
 
 #include "analyze/ikeext.h"
+#include "analyze/ikev1_decode.h"
 #include "analyze/ikev2_registry.h"
 #include "analyze/winerr.h"
 #include "formats/limits.h"
@@ -930,9 +931,16 @@ write_extra(struct report_xml_sink *s, const struct fail_event *ev)
 	if (name != NULL)
 		(void)leaf(s, "errorName", name);
 	(void)s_uint(s, "count", ev->count ? ev->count : 1);
-	if (ev->exchange != 0)
+	if (ev->exchange != 0 && ev->keying_module == 0) { /* IKEv1 */
+		snprintf(num, sizeof(num), "%u", ev->exchange);
+		(void)s_begin(s, "exchange");
+		(void)s_attr(s, "type", num);
+		(void)write_string(s, ikev1_exchange_name(ev->exchange));
+		(void)s_end(s);
+	} else if (ev->exchange != 0) {
 		(void)registry_leaf(s, "exchange", IKEV2_REG_EXCHANGE,
 		    ev->exchange);
+	}
 	if (ev->notify != 0)
 		(void)registry_leaf(s, "notify", IKEV2_REG_NOTIFY, ev->notify);
 	if (!all_zero(ev->spi_i, 8))

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "analyze/ikev1_decode.h"
 #include "analyze/ikev2_registry.h"
 #include "analyze/winerr.h"
 
@@ -281,6 +282,17 @@ print_frames(const struct fail_event *ev, FILE *out)
 	fprintf(out, "\n");
 }
 
+/* The failed exchange's name in its own IKE version ("" when none). */
+static const char *
+exchange_name(const struct fail_event *ev)
+{
+	if (ev->exchange == 0)
+		return "";
+	if (ev->keying_module == 0 /* IKEEXT_KEY_MODULE_IKE: IKEv1 */)
+		return ikev1_exchange_name(ev->exchange);
+	return ikev2_name(IKEV2_REG_EXCHANGE, ev->exchange);
+}
+
 static void
 print_groups(const struct analyzer *an, FILE *out)
 {
@@ -302,8 +314,7 @@ print_groups(const struct analyzer *an, FILE *out)
 		    (unsigned long long)g->count, remote, t1, t2,
 		    g->inferred ? " [inferred]" : "");
 		fprintf(out, "      %s%s%s\n", g->reason,
-		    ev->exchange ? " in " : "", ev->exchange ?
-		    ikev2_name(IKEV2_REG_EXCHANGE, ev->exchange) : "");
+		    ev->exchange ? " in " : "", exchange_name(ev));
 		if (ev->inferred && ev->basis[0])
 			fprintf(out, "      basis: %s\n", ev->basis);
 		if (ev->detail[0])

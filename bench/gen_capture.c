@@ -994,7 +994,9 @@ struct scenario {
 
 enum { SC_NAT = 1, SC_CERT = 2, SC_NOFRAG = 4, SC_CERTREQ = 8,
 	SC_REPLAY = 16, SC_SLL2 = 32, SC_QINQ = 64, SC_V6 = 128,
-	SC_IKEV1 = 256, SC_LONG = 512, SC_VXLAN = 1024 };
+	SC_IKEV1 = 256, SC_LONG = 512, SC_VXLAN = 1024,
+	/* IKEv1 variants (with SC_IKEV1) */
+	SC_V1_SILENT = 2048, SC_V1_MM5 = 4096, SC_V1_QM = 8192 };
 
 static const struct scenario scenarios[] = {
 	{ "ok-psk-esp", K_OK, 0, "PSK success, ESP both ways" },
@@ -1015,13 +1017,61 @@ static const struct scenario scenarios[] = {
 	{ "ikev1-main-mode", K__COUNT, SC_IKEV1, "IKEv1 NO-PROPOSAL-CHOSEN" },
 	{ "vxlan-auth-failed", K_AUTH_FAIL, SC_VXLAN,
 	    "AUTHENTICATION_FAILED, captured in VXLAN" },
+	{ "ikev1-mm-timeout", K__COUNT, SC_IKEV1 | SC_V1_SILENT,
+	    "IKEv1 Main Mode 1 never answered" },
+	{ "ikev1-mm5-unanswered", K__COUNT, SC_IKEV1 | SC_V1_MM5,
+	    "IKEv1 Main Mode 5 never answered (PSK)" },
+	{ "ikev1-qm-timeout", K__COUNT, SC_IKEV1 | SC_V1_QM,
+	    "IKEv1 Quick Mode never answered" },
 };
 
+/* Retransmission times of an unanswered IKEv1 request (as Windows and
+ * racoon space them): at 0, 1, 3, 7, 15 s after the first. */
+static const uint64_t v1_resend_ms[] = {0, 1000, 3000, 7000, 15000};
+
+/* Sends the same message at t + each retransmission time. */
+static void
+v1_resend(struct sim *s, struct sa *a, uint64_t t, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(v1_resend_ms) / sizeof(*v1_resend_ms); i++)
+		send_ike(s, a, t + v1_resend_ms[i] * MS, true, s->msg, n, 0);
+}
+
+/* IKEv1 Main Mode 1-4 (clear), then 5 and 6 (encrypted). *t moves on. */
+static void
+v1_main_mode(struct sim *s, struct sa *a, const uint8_t rc[8], uint64_t *t,
+    bool answer_mm5)
+{
+	size_t n;
+
+	n = ikev1_mm1(s->msg, MSG_CAP, a->ispi, &a->rng);
+	send_ike(s, a, *t, true, s->msg, n, 0);
+	n = ikev1_mm2(s->msg, MSG_CAP, a->ispi, rc);
+	send_ike(s, a, *t + 3 * MS, false, s->msg, n, 0);
+	n = ikev1_mm_ke(s->msg, MSG_CAP, a->ispi, rc, &a->rng);
+	send_ike(s, a, *t + 20 * MS, true, s->msg, n, 0);
+	n = ikev1_mm_ke(s->msg, MSG_CAP, a->ispi, rc, &a->rng);
+	send_ike(s, a, *t + 40 * MS, false, s->msg, n, 0);
+	n = ikev1_encrypted(s->msg, MSG_CAP, a->ispi, rc, 2, 0, 64, &a->rng);
+	*t += 60 * MS;
+	if (!answer_mm5) {
+		v1_resend(s, a, *t, n);
+		return;
+	}
+	send_ike(s, a, *t, true, s->msg, n, 0);
+	n = ikev1_encrypted(s->msg, MSG_CAP, a->ispi, rc, 2, 0, 64, &a->rng);
+	send_ike(s, a, *t + 5 * MS, false, s->msg, n, 0);
+	*t += 10 * MS;
+}
+
 static int
-run_ikev1(struct sim *s)
+run_ikev1(struct sim *s, unsigned flags)
 {
 	struct sa a;
 	uint8_t rc[8];
+	uint64_t t = T_START;
 	size_t n;
 
 	memset(&a, 0, sizeof(a));
@@ -1031,6 +1081,20 @@ run_ikev1(struct sim *s)
 	gaddr_v4(&a.cl, 10, 1, 7, 20);
 	gaddr_v4(&a.gw, 192, 0, 2, 1);
 	a.cl_port = 500;
+	if (flags & SC_V1_SILENT) {
+		n = ikev1_mm1(s->msg, MSG_CAP, a.ispi, &a.rng);
+		v1_resend(s, &a, t, n);
+		return 0;
+	}
+	if (flags & (SC_V1_MM5 | SC_V1_QM)) {
+		v1_main_mode(s, &a, rc, &t, (flags & SC_V1_QM) != 0);
+		if (flags & SC_V1_QM) {
+			n = ikev1_encrypted(s->msg, MSG_CAP, a.ispi, rc, 32,
+			    (uint32_t)grng_next(&a.rng) | 1u, 320, &a.rng);
+			v1_resend(s, &a, t + 5 * MS, n);
+		}
+		return 0;
+	}
 	n = ikev1_mm1(s->msg, MSG_CAP, a.ispi, &a.rng);
 	send_ike(s, &a, T_START, true, s->msg, n, 0);
 	n = ikev1_notify(s->msg, MSG_CAP, a.ispi, rc, 14, &a.rng);
@@ -1044,7 +1108,7 @@ run_scenario(struct sim *s, const struct scenario *sc)
 	struct sa_opts o;
 
 	if (sc->flags & SC_IKEV1)
-		return run_ikev1(s);
+		return run_ikev1(s, sc->flags);
 	scenario_base(&o);
 	o.kind = sc->kind;
 	o.nat = (sc->flags & SC_NAT) != 0;

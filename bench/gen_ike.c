@@ -483,6 +483,73 @@ ikev1_mm1(uint8_t *out, size_t cap, const uint8_t icookie[8],
 	return b.overflow ? 0 : b.len;
 }
 
+size_t
+ikev1_mm2(uint8_t *out, size_t cap, const uint8_t icookie[8],
+    const uint8_t rcookie[8])
+{
+	struct gbuf b;
+	size_t sa, pr;
+
+	gb_init(&b, out, cap);
+	v1_hdr(&b, icookie, rcookie, 1, 2, 0);
+	sa = b.len;
+	gb_put8(&b, 0);
+	gb_put8(&b, 0);
+	gb_put16(&b, 0);
+	gb_put32(&b, 1);		/* DOI: IPsec */
+	gb_put32(&b, 1);		/* SIT_IDENTITY_ONLY */
+	pr = b.len;
+	gb_put8(&b, 0);
+	gb_put8(&b, 0);
+	gb_put16(&b, 0);
+	gb_put8(&b, 1);
+	gb_put8(&b, 1);			/* PROTO_ISAKMP */
+	gb_put8(&b, 0);
+	gb_put8(&b, 1);
+	v1_transform(&b, 1, true, 4, 14);
+	gb_patch16(&b, pr + 2, (unsigned)(b.len - pr));
+	gb_patch16(&b, sa + 2, (unsigned)(b.len - sa));
+	gb_patch32(&b, 24, (uint32_t)b.len);
+	return b.overflow ? 0 : b.len;
+}
+
+/* RFC 2409 5: KE (payload 4) then Nonce (payload 10). */
+size_t
+ikev1_mm_ke(uint8_t *out, size_t cap, const uint8_t icookie[8],
+    const uint8_t rcookie[8], struct grng *r)
+{
+	struct gbuf b;
+
+	gb_init(&b, out, cap);
+	v1_hdr(&b, icookie, rcookie, 4, 2, 0);
+	gb_put8(&b, 10);
+	gb_put8(&b, 0);
+	gb_put16(&b, 4 + 256);
+	gb_rand(&b, r, 256);
+	gb_put8(&b, 0);
+	gb_put8(&b, 0);
+	gb_put16(&b, 4 + 32);
+	gb_rand(&b, r, 32);
+	gb_patch32(&b, 24, (uint32_t)b.len);
+	return b.overflow ? 0 : b.len;
+}
+
+size_t
+ikev1_encrypted(uint8_t *out, size_t cap, const uint8_t icookie[8],
+    const uint8_t rcookie[8], unsigned exchange, uint32_t msgid,
+    size_t body, struct grng *r)
+{
+	struct gbuf b;
+
+	gb_init(&b, out, cap);
+	v1_hdr(&b, icookie, rcookie, exchange == 32 ? 8 : 5, exchange,
+	    msgid);
+	out[19] = 0x01;			/* flags: E */
+	gb_rand(&b, r, body & ~(size_t)15);
+	gb_patch32(&b, 24, (uint32_t)b.len);
+	return b.overflow ? 0 : b.len;
+}
+
 /* Notification (RFC 2408 3.14): DOI, Protocol-ID, SPI Size, Notify
  * Message Type, SPI (none here). */
 size_t

@@ -118,5 +118,17 @@ size_t ikev1_mm1(uint8_t *out, size_t cap, const uint8_t icookie[8],
     struct grng *r);
 size_t ikev1_notify(uint8_t *out, size_t cap, const uint8_t icookie[8],
     const uint8_t rcookie[8], unsigned type, struct grng *r);
+/* Main Mode message 2: the responder's chosen proposal (one transform). */
+size_t ikev1_mm2(uint8_t *out, size_t cap, const uint8_t icookie[8],
+    const uint8_t rcookie[8]);
+/* Main Mode messages 3 and 4: KE (MODP-2048 size) and Nonce, random. */
+size_t ikev1_mm_ke(uint8_t *out, size_t cap, const uint8_t icookie[8],
+    const uint8_t rcookie[8], struct grng *r);
+/* An encrypted message (E flag): Main Mode 5/6 (exchange 2, ID first,
+ * msgid 0) or Quick Mode (exchange 32, HASH first); body random, body
+ * bytes a multiple of 16. */
+size_t ikev1_encrypted(uint8_t *out, size_t cap, const uint8_t icookie[8],
+    const uint8_t rcookie[8], unsigned exchange, uint32_t msgid,
+    size_t body, struct grng *r);
 
 #endif
